@@ -1,0 +1,130 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+let package = Package(
+    name: "recovery-broker",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "broker", targets: ["broker"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-configuration.git", from: "1.4.0", traits: ["YAML"]),
+        .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
+        .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CArgon2",
+            pkgConfig: "libargon2",
+            providers: [.apt(["libargon2-dev"])]
+        ),
+        .target(
+            name: "BrokerCore",
+            dependencies: [
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
+        .target(
+            name: "BrokerCrypto",
+            dependencies: [
+                "BrokerCore",
+                "CArgon2",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]
+        ),
+        .target(
+            name: "BrokerConfiguration",
+            dependencies: [
+                "BrokerCore",
+                .product(name: "Configuration", package: "swift-configuration"),
+                .product(name: "Yams", package: "Yams"),
+            ]
+        ),
+        .target(
+            name: "BrokerStore",
+            dependencies: [
+                "BrokerCore",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ]
+        ),
+        .target(
+            name: "BrokerProviders",
+            dependencies: [
+                "BrokerCore",
+                .product(name: "Yams", package: "Yams"),
+            ]
+        ),
+        .target(
+            name: "BrokerHTTP",
+            dependencies: [
+                "BrokerCore",
+                "BrokerConfiguration",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Yams", package: "Yams"),
+            ],
+            resources: [.copy("Resources/locales"), .copy("Resources/openapi.json")]
+        ),
+        .target(
+            name: "BrokerRuntime",
+            dependencies: [
+                "BrokerCore",
+                "BrokerCrypto",
+                "BrokerConfiguration",
+                "BrokerStore",
+                "BrokerProviders",
+                "BrokerHTTP",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+            ]
+        ),
+        .executableTarget(
+            name: "broker",
+            dependencies: [
+                "BrokerCore",
+                "BrokerConfiguration",
+                "BrokerStore",
+                "BrokerProviders",
+                "BrokerRuntime",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .executableTarget(
+            name: "broker-hash-cost",
+            dependencies: ["BrokerCore", "BrokerCrypto"],
+            path: "Benchmarks/HashCost"
+        ),
+        .target(
+            name: "BrokerTestSupport",
+            dependencies: ["BrokerCore"],
+            path: "Tests/BrokerTestSupport"
+        ),
+        .testTarget(name: "BrokerCoreTests", dependencies: ["BrokerCore", "BrokerCrypto", "BrokerTestSupport"]),
+        .testTarget(name: "BrokerCryptoTests", dependencies: ["BrokerCrypto"]),
+        .testTarget(name: "BrokerConfigurationTests", dependencies: ["BrokerConfiguration"]),
+        .testTarget(name: "BrokerStoreTests", dependencies: ["BrokerStore", "BrokerCore", "BrokerTestSupport"]),
+        .testTarget(name: "BrokerProvidersTests", dependencies: ["BrokerProviders"]),
+        .testTarget(
+            name: "BrokerHTTPTests",
+            dependencies: [
+                "BrokerHTTP", "BrokerCore", "BrokerCrypto", "BrokerStore", "BrokerProviders", "BrokerConfiguration", "BrokerRuntime",
+                "BrokerTestSupport",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ]
+        ),
+    ]
+)

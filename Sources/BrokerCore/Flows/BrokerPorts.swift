@@ -1,0 +1,32 @@
+/// The adapters a flow talks to, passed in whole so tests can swap any of them.
+public struct BrokerPorts: Sendable {
+    public var store: any AccountStore
+    public var rateLimiter: any RateLimiter
+    public var hasher: any PasswordHasher
+    public var clock: any WallClock
+    public var tokens: any TokenGenerator
+
+    public init(
+        store: any AccountStore, rateLimiter: any RateLimiter, hasher: any PasswordHasher,
+        clock: any WallClock = SystemWallClock(), tokens: any TokenGenerator = SecureTokenGenerator()
+    ) {
+        self.store = store
+        self.rateLimiter = rateLimiter
+        self.hasher = hasher
+        self.clock = clock
+        self.tokens = tokens
+    }
+
+    /// Runs `changes` and turns the store's refusals into the flows' errors.
+    func commit(_ changes: [StoreChange]) async throws {
+        do {
+            try await store.commit(changes)
+        } catch StoreError.conflict(let field) {
+            throw BrokerError.conflict(field: field)
+        }
+    }
+
+    func audit(_ type: String, account: String?, actor: String, _ detail: [String: String] = [:]) -> StoreChange {
+        .insertAudit(AuditEvent(id: tokens.identifier(), accountId: account, type: type, actor: actor, detail: detail, at: clock.now()))
+    }
+}

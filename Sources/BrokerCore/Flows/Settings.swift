@@ -1,0 +1,39 @@
+/// The security part of the configuration that flows need.
+public struct SecuritySettings: Sendable, Equatable {
+    public var passwordMinLength: Int
+    public var sessionTTLSeconds: Int
+    public var reauthenticationSeconds: Int
+
+    public init(passwordMinLength: Int = 8, sessionTTLSeconds: Int = 1_209_600, reauthenticationSeconds: Int = 600) {
+        self.passwordMinLength = passwordMinLength
+        self.sessionTTLSeconds = sessionTTLSeconds
+        self.reauthenticationSeconds = reauthenticationSeconds
+    }
+
+    public var passwordPolicy: PasswordPolicy { PasswordPolicy(minLength: passwordMinLength) }
+}
+
+/// Throttles; a limit of 0 turns that one off, `enabled: false` all of them.
+public struct RateLimitSettings: Sendable, Equatable {
+    public var enabled: Bool
+    public var windowSeconds: Int
+    public var loginPerAccount: Int
+    public var loginPerAddress: Int
+    public var sendPerIdentifier: Int
+    public var sendPerAddress: Int
+
+    public init(
+        enabled: Bool = true, windowSeconds: Int = 900, loginPerAccount: Int = 10, loginPerAddress: Int = 100,
+        sendPerIdentifier: Int = 5, sendPerAddress: Int = 50
+    ) {
+        self.enabled = enabled
+        self.windowSeconds = windowSeconds
+        self.loginPerAccount = loginPerAccount
+        self.loginPerAddress = loginPerAddress
+        self.sendPerIdentifier = sendPerIdentifier
+        self.sendPerAddress = sendPerAddress
+    }
+
+    /// The effective limit, or nil when it is off.
+    func limit(_ value: Int) -> Int? { enabled && value > 0 ? value : nil }
+}

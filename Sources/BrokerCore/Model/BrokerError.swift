@@ -1,0 +1,50 @@
+/// Every refusal the flows can give. The HTTP layer maps each case to the
+/// contract's status and error code in one place; the CLI prints its message.
+public enum BrokerError: Error, Sendable, Equatable {
+    case invalidRequest(field: String?, reason: String)
+    case invalidCredentials
+    case accountBlocked
+    case tooManyAttempts(retryAfter: Int)
+    case tooManyRequests(retryAfter: Int)
+    case unauthenticated
+    case notFound(what: String)
+    case conflict(field: String)
+    case weakPassword(reason: String)
+    case passwordMismatch
+    case notImplemented(what: String)
+
+    /// The contract's error code.
+    public var code: String {
+        switch self {
+        case .invalidRequest: "invalid_request"
+        case .invalidCredentials: "invalid_credentials"
+        case .accountBlocked: "account_blocked"
+        case .tooManyAttempts: "too_many_attempts"
+        case .tooManyRequests: "too_many_requests"
+        case .unauthenticated: "unauthenticated"
+        case .notFound: "not_found"
+        case .conflict: "conflict"
+        case .weakPassword: "weak_password"
+        case .passwordMismatch: "password_mismatch"
+        case .notImplemented: "not_implemented"
+        }
+    }
+
+    /// An English explanation for operators and the CLI; pages and JSON use the translated text.
+    public var message: String {
+        switch self {
+        case .invalidRequest(let field, let reason):
+            if let field { "Invalid field '\(field)': \(reason)" } else { "Invalid request: \(reason)" }
+        case .invalidCredentials: "The login or password is incorrect."
+        case .accountBlocked: "This account is blocked. Contact your administrator."
+        case .tooManyAttempts(let s): "Too many attempts. Try again in \(s) seconds."
+        case .tooManyRequests(let s): "Too many requests. Try again in \(s) seconds."
+        case .unauthenticated: "You are not signed in."
+        case .notFound(let what): "\(what) not found."
+        case .conflict(let field): "Another account already has this \(field)."
+        case .weakPassword(let reason): "The password is too weak: \(reason)"
+        case .passwordMismatch: "The password and its confirmation differ."
+        case .notImplemented(let what): "\(what) is not available yet."
+        }
+    }
+}

@@ -1,0 +1,25 @@
+import Foundation
+
+/// The persistence port of the broker. Reads are single queries; every write
+/// goes through `commit`, which applies a list of changes atomically.
+public protocol AccountStore: Sendable {
+    func account(id: String) async throws -> Account?
+    /// Login names are unique ignoring case; `login` is matched that way.
+    func account(login: String) async throws -> Account?
+    func account(email: String) async throws -> Account?
+    func account(phone: String) async throws -> Account?
+    func account(provider: String, subject: String) async throws -> Account?
+    /// Accounts whose login, email or phone contains `text` (case-insensitive), at most `limit`.
+    func searchAccounts(_ text: String, limit: Int) async throws -> [Account]
+
+    func session(tokenHash: String) async throws -> Session?
+
+    /// Audit events of one account, newest first.
+    func auditEvents(accountId: String, limit: Int) async throws -> [AuditEvent]
+
+    /// Applies every change in one transaction, or none.
+    func commit(_ changes: [StoreChange]) async throws
+
+    /// Succeeds when the database answers a trivial query.
+    func ping() async throws
+}

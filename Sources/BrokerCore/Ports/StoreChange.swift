@@ -1,0 +1,32 @@
+import Foundation
+
+/// One write inside a unit of work. A flow decides what to write; the store
+/// applies a whole list in one transaction, or none of it. Changes that carry
+/// a precondition (an account's version, a session still live) fail the whole
+/// list with `StoreError.stale` when the precondition no longer holds, the
+/// portable form of Kratos' `UPDATE ... WHERE used_at IS NULL`.
+public enum StoreChange: Sendable {
+    /// Inserts the account row and each of its identities.
+    case insertAccount(Account)
+    /// Overwrites the account's own columns (not its identities) when its version is still `account.version`; the stored version becomes `account.version + 1`.
+    case updateAccount(Account)
+    case deleteAccount(id: String)
+    case insertIdentity(accountId: String, Identity)
+    /// Fails as stale when no such identity belongs to the account.
+    case deleteIdentity(accountId: String, provider: String, subject: String)
+    case insertSession(Session)
+    /// Revokes every live session of the account, except the one with `exceptTokenHash`.
+    case revokeSessions(accountId: String, exceptTokenHash: String?, at: Date)
+    case revokeSession(tokenHash: String, at: Date)
+    case insertAudit(AuditEvent)
+}
+
+/// What a store adapter reports; flows turn these into `BrokerError`s.
+public enum StoreError: Error, Sendable, Equatable {
+    /// A unique column already holds this value: "login", "email", "phone" or "identity".
+    case conflict(field: String)
+    /// A precondition of a change no longer holds (concurrent update, already consumed).
+    case stale
+    /// The database cannot be reached or answered with an error.
+    case unavailable(String)
+}

@@ -1,0 +1,32 @@
+import Foundation
+
+/// Randomness from the operating system's CSPRNG (`SystemRandomNumberGenerator`: getrandom on Linux).
+public struct SecureTokenGenerator: TokenGenerator {
+    public init() {}
+
+    public func token(bytes: Int) -> String {
+        var rng = SystemRandomNumberGenerator()
+        let data = Data((0..<bytes).map { _ in UInt8.random(in: .min ... .max, using: &rng) })
+        return data.base64URLEncoded()
+    }
+
+    public func digits(_ count: Int) -> String {
+        var rng = SystemRandomNumberGenerator()
+        return String((0..<count).map { _ in Character(String(Int.random(in: 0...9, using: &rng))) })
+    }
+
+    public func identifier() -> String {
+        // 128 bits, readable in logs and URLs.
+        token(bytes: 16)
+    }
+}
+
+extension Data {
+    /// RFC 4648 §5 base64url without padding.
+    public func base64URLEncoded() -> String {
+        base64EncodedString()
+            .replacingOccurrences(of: "+", with: "-")
+            .replacingOccurrences(of: "/", with: "_")
+            .replacingOccurrences(of: "=", with: "")
+    }
+}

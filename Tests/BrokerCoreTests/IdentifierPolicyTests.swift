@@ -1,0 +1,81 @@
+import BrokerCore
+import Testing
+
+@Suite("Identifier rules")
+struct IdentifierPolicyTests {
+    @Test(arguments: [
+        ("  Maria@Example.COM ", "maria@example.com"),
+        ("a.b+tag@sub.example.org", "a.b+tag@sub.example.org"),
+    ])
+    func emailsAreTrimmedAndLowerCased(raw: String, expected: String) throws {
+        #expect(try IdentifierPolicy.email(raw) == expected)
+    }
+
+    @Test(arguments: ["", "maria", "@example.com", "maria@", "maria@example", "a@b@example.com", "ma ria@example.com", "m@.example.com", "m@example..com"])
+    func badEmailsAreRefused(raw: String) {
+        #expect(throws: BrokerError.invalidRequest(field: "email", reason: "not a valid email address")) { try IdentifierPolicy.email(raw) }
+    }
+
+    @Test(arguments: [
+        ("+55 (11) 99999-0000", "+5511999990000"),
+        ("+1.415.555.0100", "+14155550100"),
+        ("5511999990000", "+5511999990000"),
+    ])
+    func phonesBecomeE164(raw: String, expected: String) throws {
+        #expect(try IdentifierPolicy.phone(raw) == expected)
+    }
+
+    @Test(arguments: ["011999990000", "+0 11 9999", "++5511999990000", "+55 11 9999x0000", "+1234567890123456", "+55/11", "12345"])
+    func badPhonesAreRefused(raw: String) {
+        #expect(throws: BrokerError.self) { try IdentifierPolicy.phone(raw) }
+    }
+
+    @Test(arguments: ["maria", "Maria.Silva", "m_s-1", "007", String(repeating: "a", count: 64)])
+    func goodLogins(raw: String) throws {
+        #expect(try IdentifierPolicy.login(raw) == raw)
+    }
+
+    @Test(arguments: ["ab", String(repeating: "a", count: 65), ".maria", "-maria", "maria silva", "maría", "admin", "Root", "support"])
+    func badLogins(raw: String) {
+        #expect(throws: BrokerError.self) { try IdentifierPolicy.login(raw) }
+    }
+
+    @Test func classifyPicksTheKind() throws {
+        #expect(try IdentifierPolicy.classify("Maria@Example.com") == .email("maria@example.com"))
+        #expect(try IdentifierPolicy.classify("+55 11 99999 0000") == .phone("+5511999990000"))
+        #expect(try IdentifierPolicy.classify("Maria") == .login("Maria"))
+        #expect(try IdentifierPolicy.classify("Maria").key == "login:maria")
+    }
+
+    @Test func localesMapOntoSupportedOnes() throws {
+        #expect(LocalePolicy.match("pt") == "pt-BR")
+        #expect(LocalePolicy.match("pt_br") == "pt-BR")
+        #expect(LocalePolicy.match("en-GB") == "en")
+        #expect(LocalePolicy.match("es-AR") == "es")
+        #expect(LocalePolicy.match("de") == nil)
+        #expect(throws: BrokerError.self) { try LocalePolicy.validate("klingon") }
+    }
+
+    @Test func passwordPolicy() throws {
+        let policy = PasswordPolicy(minLength: 8)
+        try policy.validate(Secret("long enough"), confirmation: Secret("long enough"))
+        #expect(throws: BrokerError.passwordMismatch) { try policy.validate(Secret("long enough"), confirmation: Secret("long enougH")) }
+        #expect(throws: BrokerError.self) { try policy.validate(Secret("short")) }
+        #expect(throws: BrokerError.self) { try policy.validate(Secret("        ")) }
+        #expect(throws: BrokerError.self) { try policy.validate(Secret("aaaaaaaaaa")) }
+        #expect(throws: BrokerError.self) { try policy.validate(Secret(String(repeating: "ab", count: 600))) }
+    }
+
+    @Test func secretsRedactThemselves() {
+        let s = Secret("hunter2")
+        #expect("\(s)" == "<redacted>")
+        #expect(String(reflecting: s) == "<redacted>")
+    }
+
+    @Test func constantTimeCompare() {
+        #expect(TokenHash.constantTimeEquals("abc", "abc"))
+        #expect(!TokenHash.constantTimeEquals("abc", "abd"))
+        #expect(!TokenHash.constantTimeEquals("abc", "abcd"))
+        #expect(TokenHash.of("x").count == 64)
+    }
+}

@@ -1,0 +1,127 @@
+import BrokerCore
+import Foundation
+import Synchronization
+
+/// The store port kept in memory, with the same uniqueness and precondition
+/// rules as the SQL stores (the conformance suite runs against all of them).
+public final class InMemoryStore: AccountStore, RateLimiter, Sendable {
+    struct State {
+        var accounts: [String: Account] = [:]
+        var sessions: [String: Session] = [:]
+        var audit: [AuditEvent] = []
+        var limits: [String: (start: Date, count: Int)] = [:]
+    }
+
+    private let state = Mutex(State())
+
+    public init() {}
+
+    public func account(id: String) async throws -> Account? { state.withLock { $0.accounts[id] } }
+    public func account(login: String) async throws -> Account? {
+        state.withLock { s in s.accounts.values.first { $0.login?.lowercased() == login.lowercased() } }
+    }
+    public func account(email: String) async throws -> Account? { state.withLock { s in s.accounts.values.first { $0.email == email } } }
+    public func account(phone: String) async throws -> Account? { state.withLock { s in s.accounts.values.first { $0.phone == phone } } }
+    public func account(provider: String, subject: String) async throws -> Account? {
+        state.withLock { s in s.accounts.values.first { $0.identities.contains { $0.provider == provider && $0.subject == subject } } }
+    }
+
+    public func searchAccounts(_ text: String, limit: Int) async throws -> [Account] {
+        let t = text.lowercased()
+        return state.withLock { s in
+            s.accounts.values.filter { a in
+                t.isEmpty || [a.login?.lowercased(), a.email, a.phone].contains { $0?.contains(t) == true }
+            }.sorted { ($0.createdAt, $0.id) < ($1.createdAt, $1.id) }.prefix(limit).map { $0 }
+        }
+    }
+
+    public func session(tokenHash: String) async throws -> Session? { state.withLock { $0.sessions[tokenHash] } }
+
+    public func auditEvents(accountId: String, limit: Int) async throws -> [AuditEvent] {
+        state.withLock { s in Array(s.audit.filter { $0.accountId == accountId }.sorted { $0.at > $1.at }.prefix(limit)) }
+    }
+
+    public func ping() async throws {}
+
+    public func commit(_ changes: [StoreChange]) async throws {
+        try state.withLock { s in
+            var copy = s
+            for change in changes { try Self.apply(change, &copy) }
+            s = copy
+        }
+    }
+
+    static func apply(_ change: StoreChange, _ s: inout State) throws {
+        switch change {
+        case .insertAccount(let a):
+            guard s.accounts[a.id] == nil else { throw StoreError.conflict(field: "id") }
+            try checkUnique(a, in: s)
+            for i in a.identities where s.accounts.values.contains(where: { $0.identities.contains { $0.provider == i.provider && $0.subject == i.subject } }) {
+                throw StoreError.conflict(field: "identity")
+            }
+            s.accounts[a.id] = a
+        case .updateAccount(let a):
+            guard var stored = s.accounts[a.id], stored.version == a.version else { throw StoreError.stale }
+            try checkUnique(a, in: s)
+            let identities = stored.identities
+            stored = a
+            stored.identities = identities
+            stored.version += 1
+            s.accounts[a.id] = stored
+        case .deleteAccount(let id):
+            guard s.accounts.removeValue(forKey: id) != nil else { throw StoreError.stale }
+            s.sessions = s.sessions.filter { $0.value.accountId != id }
+        case .insertIdentity(let accountId, let identity):
+            guard s.accounts[accountId] != nil else { throw StoreError.stale }
+            if s.accounts.values.contains(where: { $0.identities.contains { $0.provider == identity.provider && $0.subject == identity.subject } }) {
+                throw StoreError.conflict(field: "identity")
+            }
+            s.accounts[accountId]?.identities.append(identity)
+        case .deleteIdentity(let accountId, let provider, let subject):
+            guard let index = s.accounts[accountId]?.identities.firstIndex(where: { $0.provider == provider && $0.subject == subject }) else {
+                throw StoreError.stale
+            }
+            s.accounts[accountId]?.identities.remove(at: index)
+        case .insertSession(let session):
+            guard s.accounts[session.accountId] != nil else { throw StoreError.stale }
+            s.sessions[session.tokenHash] = session
+        case .revokeSessions(let accountId, let except, let at):
+            for (hash, session) in s.sessions where session.accountId == accountId && session.revokedAt == nil && hash != except {
+                s.sessions[hash]?.revokedAt = at
+            }
+        case .revokeSession(let tokenHash, let at):
+            if s.sessions[tokenHash]?.revokedAt == nil { s.sessions[tokenHash]?.revokedAt = at }
+        case .insertAudit(let event):
+            s.audit.append(event)
+        }
+    }
+
+    static func checkUnique(_ a: Account, in s: State) throws {
+        for other in s.accounts.values where other.id != a.id {
+            if let l = a.login, other.login?.lowercased() == l.lowercased() { throw StoreError.conflict(field: "login") }
+            if let e = a.email, other.email == e { throw StoreError.conflict(field: "email") }
+            if let p = a.phone, other.phone == p { throw StoreError.conflict(field: "phone") }
+        }
+    }
+
+    public func hit(key: String, window: Int, now: Date) async throws -> RateCount {
+        state.withLock { s in
+            var entry = s.limits[key] ?? (now, 0)
+            if entry.start.addingTimeInterval(TimeInterval(window)) <= now { entry = (now, 0) }
+            entry.count += 1
+            s.limits[key] = entry
+            return RateCount(count: entry.count, resetAt: entry.start.addingTimeInterval(TimeInterval(window)))
+        }
+    }
+
+    public func peek(key: String, window: Int, now: Date) async throws -> RateCount {
+        state.withLock { s in
+            guard let entry = s.limits[key], entry.start.addingTimeInterval(TimeInterval(window)) > now else {
+                return RateCount(count: 0, resetAt: now.addingTimeInterval(TimeInterval(window)))
+            }
+            return RateCount(count: entry.count, resetAt: entry.start.addingTimeInterval(TimeInterval(window)))
+        }
+    }
+
+    public func reset(key: String) async throws { state.withLock { _ = $0.limits.removeValue(forKey: key) } }
+}
