@@ -1,0 +1,67 @@
+/// The ordered list of schema steps; both stores apply it in this order and
+/// record each id, so a step never runs twice. Append, never edit.
+public enum Migrations {
+    public static let all: [Migration] = [
+        Migration(id: "0001_accounts_sessions_audit", statements: [
+            """
+            CREATE TABLE accounts (
+                id TEXT PRIMARY KEY,
+                login TEXT,
+                login_key TEXT UNIQUE,
+                email TEXT UNIQUE,
+                email_verified INTEGER NOT NULL DEFAULT 0,
+                phone TEXT UNIQUE,
+                phone_verified INTEGER NOT NULL DEFAULT 0,
+                password_hash TEXT,
+                state TEXT NOT NULL,
+                locale TEXT NOT NULL,
+                created_at BIGINT NOT NULL,
+                updated_at BIGINT NOT NULL,
+                version INTEGER NOT NULL
+            )
+            """,
+            """
+            CREATE TABLE identities (
+                provider TEXT NOT NULL,
+                subject TEXT NOT NULL,
+                account_id TEXT NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+                email TEXT,
+                created_at BIGINT NOT NULL,
+                PRIMARY KEY (provider, subject)
+            )
+            """,
+            "CREATE INDEX identities_account ON identities(account_id)",
+            """
+            CREATE TABLE sessions (
+                id TEXT PRIMARY KEY,
+                token_hash TEXT NOT NULL UNIQUE,
+                account_id TEXT NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+                created_at BIGINT NOT NULL,
+                expires_at BIGINT NOT NULL,
+                authenticated_at BIGINT NOT NULL,
+                methods TEXT NOT NULL,
+                revoked_at BIGINT
+            )
+            """,
+            "CREATE INDEX sessions_account ON sessions(account_id)",
+            """
+            CREATE TABLE audit_events (
+                id TEXT PRIMARY KEY,
+                account_id TEXT,
+                type TEXT NOT NULL,
+                actor TEXT NOT NULL,
+                detail TEXT NOT NULL,
+                at BIGINT NOT NULL
+            )
+            """,
+            "CREATE INDEX audit_events_account ON audit_events(account_id, at)",
+            """
+            CREATE TABLE rate_limits (
+                key TEXT PRIMARY KEY,
+                window_start BIGINT NOT NULL,
+                count INTEGER NOT NULL
+            )
+            """,
+        ]),
+    ]
+}

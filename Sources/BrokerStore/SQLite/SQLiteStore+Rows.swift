@@ -1,0 +1,110 @@
+import BrokerCore
+import Foundation
+import GRDB
+
+/// Mapping between rows and the domain model, and the SQL of each change.
+extension SQLiteStore {
+    static func fetchAccount(_ db: Database, where condition: String, _ arguments: StatementArguments) throws -> Account? {
+        try Row.fetchOne(db, sql: "SELECT * FROM accounts WHERE " + condition, arguments: arguments).map { try account(from: $0, db) }
+    }
+
+    static func account(from row: Row, _ db: Database) throws -> Account {
+        let id: String = row["id"]
+        let identities = try Row.fetchAll(
+            db, sql: "SELECT * FROM identities WHERE account_id = ? ORDER BY created_at, provider, subject", arguments: [id]
+        ).map { Identity(provider: $0["provider"], subject: $0["subject"], email: $0["email"], createdAt: Date(milliseconds: $0["created_at"])) }
+        return Account(
+            id: id, login: row["login"], email: row["email"], emailVerified: (row["email_verified"] as Int) != 0,
+            phone: row["phone"], phoneVerified: (row["phone_verified"] as Int) != 0, passwordHash: row["password_hash"],
+            state: AccountState(rawValue: row["state"]) ?? .blocked, locale: row["locale"],
+            createdAt: Date(milliseconds: row["created_at"]), updatedAt: Date(milliseconds: row["updated_at"]),
+            version: row["version"], identities: identities
+        )
+    }
+
+    static func session(from row: Row) -> Session {
+        Session(
+            id: row["id"], tokenHash: row["token_hash"], accountId: row["account_id"],
+            createdAt: Date(milliseconds: row["created_at"]), expiresAt: Date(milliseconds: row["expires_at"]),
+            authenticatedAt: Date(milliseconds: row["authenticated_at"]),
+            methods: (row["methods"] as String).split(separator: ",").map(String.init),
+            revokedAt: (row["revoked_at"] as Int64?).map(Date.init(milliseconds:))
+        )
+    }
+
+    static func auditEvent(from row: Row) -> AuditEvent {
+        let detailJSON: String = row["detail"]
+        let detail = (try? JSONDecoder().decode([String: String].self, from: Data(detailJSON.utf8))) ?? [:]
+        return AuditEvent(id: row["id"], accountId: row["account_id"], type: row["type"], actor: row["actor"], detail: detail, at: Date(milliseconds: row["at"]))
+    }
+
+    static func apply(_ change: StoreChange, _ db: Database) throws {
+        switch change {
+        case .insertAccount(let a):
+            try db.execute(sql: """
+                INSERT INTO accounts (id, login, login_key, email, email_verified, phone, phone_verified, password_hash,
+                                      state, locale, created_at, updated_at, version)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """, arguments: [
+                    a.id, a.login, a.login?.lowercased(), a.email, a.emailVerified ? 1 : 0, a.phone, a.phoneVerified ? 1 : 0,
+                    a.passwordHash, a.state.rawValue, a.locale, a.createdAt.milliseconds, a.updatedAt.milliseconds, a.version,
+                ])
+            for identity in a.identities { try insertIdentity(identity, accountId: a.id, db) }
+        case .updateAccount(let a):
+            try db.execute(sql: """
+                UPDATE accounts SET login = ?, login_key = ?, email = ?, email_verified = ?, phone = ?, phone_verified = ?,
+                    password_hash = ?, state = ?, locale = ?, updated_at = ?, version = version + 1
+                WHERE id = ? AND version = ?
+                """, arguments: [
+                    a.login, a.login?.lowercased(), a.email, a.emailVerified ? 1 : 0, a.phone, a.phoneVerified ? 1 : 0,
+                    a.passwordHash, a.state.rawValue, a.locale, a.updatedAt.milliseconds, a.id, a.version,
+                ])
+            guard db.changesCount == 1 else { throw StoreError.stale }
+        case .deleteAccount(let id):
+            try db.execute(sql: "DELETE FROM accounts WHERE id = ?", arguments: [id])
+            guard db.changesCount == 1 else { throw StoreError.stale }
+        case .insertIdentity(let accountId, let identity):
+            try insertIdentity(identity, accountId: accountId, db)
+        case .deleteIdentity(let accountId, let provider, let subject):
+            try db.execute(
+                sql: "DELETE FROM identities WHERE account_id = ? AND provider = ? AND subject = ?", arguments: [accountId, provider, subject]
+            )
+            guard db.changesCount == 1 else { throw StoreError.stale }
+        case .insertSession(let s):
+            try db.execute(sql: """
+                INSERT INTO sessions (id, token_hash, account_id, created_at, expires_at, authenticated_at, methods, revoked_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                """, arguments: [
+                    s.id, s.tokenHash, s.accountId, s.createdAt.milliseconds, s.expiresAt.milliseconds,
+                    s.authenticatedAt.milliseconds, s.methods.joined(separator: ","), s.revokedAt?.milliseconds,
+                ])
+        case .revokeSessions(let accountId, let except, let at):
+            try db.execute(
+                sql: "UPDATE sessions SET revoked_at = ? WHERE account_id = ? AND revoked_at IS NULL AND token_hash <> ?",
+                arguments: [at.milliseconds, accountId, except ?? ""]
+            )
+        case .revokeSession(let tokenHash, let at):
+            try db.execute(
+                sql: "UPDATE sessions SET revoked_at = ? WHERE token_hash = ? AND revoked_at IS NULL", arguments: [at.milliseconds, tokenHash]
+            )
+        case .insertAudit(let e):
+            let detail = String(decoding: try JSONEncoder().encode(e.detail), as: UTF8.self)
+            try db.execute(
+                sql: "INSERT INTO audit_events (id, account_id, type, actor, detail, at) VALUES (?, ?, ?, ?, ?, ?)",
+                arguments: [e.id, e.accountId, e.type, e.actor, detail, e.at.milliseconds]
+            )
+        }
+    }
+
+    private static func insertIdentity(_ identity: Identity, accountId: String, _ db: Database) throws {
+        try db.execute(
+            sql: "INSERT INTO identities (provider, subject, account_id, email, created_at) VALUES (?, ?, ?, ?, ?)",
+            arguments: [identity.provider, identity.subject, accountId, identity.email, identity.createdAt.milliseconds]
+        )
+    }
+}
+
+extension Date {
+    var milliseconds: Int64 { Int64((timeIntervalSince1970 * 1000).rounded()) }
+    init(milliseconds: Int64) { self.init(timeIntervalSince1970: TimeInterval(milliseconds) / 1000) }
+}

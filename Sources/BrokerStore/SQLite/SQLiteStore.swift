@@ -1,0 +1,169 @@
+import BrokerCore
+import Foundation
+import GRDB
+
+/// The embedded store: one SQLite file in WAL mode through GRDB's connection pool.
+/// Writes are serialised by SQLite; each `commit` is one immediate transaction.
+public final class SQLiteStore: AccountStore, RateLimiter, Sendable {
+    let pool: DatabasePool
+
+    /// Opens (creating it and its parent folders when missing) the database at `path`.
+    public init(path: String) throws {
+        let url = URL(fileURLWithPath: path)
+        try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+        var configuration = Configuration()
+        configuration.foreignKeysEnabled = true
+        configuration.busyMode = .timeout(10)
+        configuration.label = "broker"
+        do {
+            pool = try DatabasePool(path: path, configuration: configuration)
+        } catch {
+            throw StoreError.unavailable("cannot open SQLite database at \(path): \(error)")
+        }
+    }
+
+    /// Applies the migrations not yet applied; returns the ids it applied.
+    @discardableResult
+    public func migrate() throws -> [String] {
+        var migrator = DatabaseMigrator()
+        for migration in Migrations.all {
+            migrator.registerMigration(migration.id) { db in
+                for statement in migration.statements { try db.execute(sql: statement) }
+            }
+        }
+        let before = try pool.read { try migrator.appliedIdentifiers($0) }
+        try migrator.migrate(pool)
+        return Migrations.all.map(\.id).filter { !before.contains($0) }
+    }
+
+    /// Closes every connection; later calls answer `StoreError.unavailable`.
+    public func close() throws { try pool.close() }
+
+    // MARK: reads
+
+    public func account(id: String) async throws -> Account? {
+        try await read { db in try Self.fetchAccount(db, where: "id = ?", [id]) }
+    }
+
+    public func account(login: String) async throws -> Account? {
+        try await read { db in try Self.fetchAccount(db, where: "login_key = ?", [login.lowercased()]) }
+    }
+
+    public func account(email: String) async throws -> Account? {
+        try await read { db in try Self.fetchAccount(db, where: "email = ?", [email]) }
+    }
+
+    public func account(phone: String) async throws -> Account? {
+        try await read { db in try Self.fetchAccount(db, where: "phone = ?", [phone]) }
+    }
+
+    public func account(provider: String, subject: String) async throws -> Account? {
+        try await read { db in
+            guard let id = try String.fetchOne(
+                db, sql: "SELECT account_id FROM identities WHERE provider = ? AND subject = ?", arguments: [provider, subject]
+            ) else { return nil }
+            return try Self.fetchAccount(db, where: "id = ?", [id])
+        }
+    }
+
+    public func searchAccounts(_ text: String, limit: Int) async throws -> [Account] {
+        let pattern = "%" + text.lowercased().replacingOccurrences(of: "\\", with: "\\\\")
+            .replacingOccurrences(of: "%", with: "\\%").replacingOccurrences(of: "_", with: "\\_") + "%"
+        return try await read { db in
+            let rows = try Row.fetchAll(db, sql: """
+                SELECT * FROM accounts
+                WHERE login_key LIKE ? ESCAPE '\\' OR email LIKE ? ESCAPE '\\' OR phone LIKE ? ESCAPE '\\'
+                ORDER BY created_at, id LIMIT ?
+                """, arguments: [pattern, pattern, pattern, limit])
+            return try rows.map { try Self.account(from: $0, db) }
+        }
+    }
+
+    public func session(tokenHash: String) async throws -> Session? {
+        try await read { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM sessions WHERE token_hash = ?", arguments: [tokenHash]).map(Self.session(from:))
+        }
+    }
+
+    public func auditEvents(accountId: String, limit: Int) async throws -> [AuditEvent] {
+        try await read { db in
+            try Row.fetchAll(
+                db, sql: "SELECT * FROM audit_events WHERE account_id = ? ORDER BY at DESC, id LIMIT ?", arguments: [accountId, limit]
+            ).map(Self.auditEvent(from:))
+        }
+    }
+
+    public func ping() async throws {
+        _ = try await read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM grdb_migrations") }
+    }
+
+    // MARK: writes
+
+    public func commit(_ changes: [StoreChange]) async throws {
+        try await write { db in
+            for change in changes { try Self.apply(change, db) }
+        }
+    }
+
+    // MARK: rate limits
+
+    public func hit(key: String, window: Int, now: Date) async throws -> RateCount {
+        let nowMs = now.milliseconds
+        let expired = nowMs - Int64(window) * 1000
+        return try await write { db in
+            guard let row = try Row.fetchOne(db, sql: """
+                INSERT INTO rate_limits(key, window_start, count) VALUES (?, ?, 1)
+                ON CONFLICT(key) DO UPDATE SET
+                    count = CASE WHEN rate_limits.window_start <= ? THEN 1 ELSE rate_limits.count + 1 END,
+                    window_start = CASE WHEN rate_limits.window_start <= ? THEN excluded.window_start ELSE rate_limits.window_start END
+                RETURNING count, window_start
+                """, arguments: [key, nowMs, expired, expired])
+            else { throw StoreError.unavailable("rate limit upsert returned nothing") }
+            return RateCount(count: row["count"], resetAt: Date(milliseconds: (row["window_start"] as Int64) + Int64(window) * 1000))
+        }
+    }
+
+    public func peek(key: String, window: Int, now: Date) async throws -> RateCount {
+        let nowMs = now.milliseconds
+        return try await read { db in
+            guard let row = try Row.fetchOne(db, sql: "SELECT count, window_start FROM rate_limits WHERE key = ?", arguments: [key]),
+                  (row["window_start"] as Int64) > nowMs - Int64(window) * 1000
+            else { return RateCount(count: 0, resetAt: now.addingTimeInterval(TimeInterval(window))) }
+            return RateCount(count: row["count"], resetAt: Date(milliseconds: (row["window_start"] as Int64) + Int64(window) * 1000))
+        }
+    }
+
+    public func reset(key: String) async throws {
+        try await write { db in try db.execute(sql: "DELETE FROM rate_limits WHERE key = ?", arguments: [key]) }
+    }
+
+    // MARK: plumbing
+
+    private func read<T: Sendable>(_ body: @Sendable @escaping (Database) throws -> T) async throws -> T {
+        do {
+            return try await pool.read(body)
+        } catch let error as DatabaseError {
+            throw StoreError.unavailable(error.description)
+        }
+    }
+
+    private func write<T: Sendable>(_ body: @Sendable @escaping (Database) throws -> T) async throws -> T {
+        do {
+            return try await pool.write(body)
+        } catch let error as DatabaseError where error.resultCode == .SQLITE_CONSTRAINT {
+            throw StoreError.conflict(field: Self.field(ofConstraint: error.message ?? ""))
+        } catch let error as DatabaseError {
+            throw StoreError.unavailable(error.description)
+        }
+    }
+
+    /// "UNIQUE constraint failed: accounts.email" -> "email".
+    static func field(ofConstraint message: String) -> String {
+        if message.contains("accounts.login_key") { return "login" }
+        if message.contains("accounts.email") { return "email" }
+        if message.contains("accounts.phone") { return "phone" }
+        if message.contains("identities.") { return "identity" }
+        if message.contains("accounts.id") { return "id" }
+        return "value"
+    }
+}
