@@ -1,0 +1,106 @@
+import BrokerCore
+
+/// The whole configuration, read once at start-up; each module receives its part.
+public struct BrokerConfig: Sendable {
+    public var server = ServerConfig()
+    public var database = DatabaseConfig()
+    public var admin = AdminConfig()
+    public var providers = ProvidersConfig()
+    public var mail = MailConfig()
+    public var sms = SMSConfig()
+    public var delivery = DeliveryConfig()
+    public var recovery = RecoveryConfig()
+    public var security = SecurityConfig()
+    public var rateLimits = RateLimitSettings()
+    public var log = LogConfig()
+
+    public init() {}
+}
+
+public struct ServerConfig: Sendable {
+    public var host = "127.0.0.1"
+    public var port = 8080
+    public var publicURL = "http://127.0.0.1:8080"
+    /// Origins (`scheme://host[:port]`) that `return_to` may point at.
+    public var allowedReturnTo = ["http://127.0.0.1:8080"]
+    public var devMode = false
+}
+
+public struct DatabaseConfig: Sendable {
+    public var url = "sqlite://var/broker.sqlite"
+}
+
+public struct AdminConfig: Sendable {
+    public var tokens: [Secret] = []
+}
+
+public struct ProvidersConfig: Sendable {
+    public var directory = "providers"
+    /// Client id and secret per provider id, from the file or `BROKER_PROVIDERS_CREDENTIALS_<ID>_CLIENT_ID|CLIENT_SECRET`.
+    public var credentials: [String: ClientCredentials] = [:]
+}
+
+public struct ClientCredentials: Sendable, Equatable {
+    public var clientId: String
+    public var clientSecret: Secret
+
+    public init(clientId: String, clientSecret: Secret) {
+        self.clientId = clientId
+        self.clientSecret = clientSecret
+    }
+}
+
+public struct MailConfig: Sendable {
+    public enum Transport: String, Sendable, CaseIterable { case smtp, file }
+    public var transport = Transport.file
+    public var smtpURL = "smtp://127.0.0.1:25"
+    public var username = ""
+    public var password = Secret("")
+    public var from = "Accounts <no-reply@example.com>"
+    public var fileDirectory = "var/outbox/mail"
+}
+
+public struct SMSConfig: Sendable {
+    public enum Transport: String, Sendable, CaseIterable { case http, file }
+    public var transport = Transport.file
+    public var httpURL = "http://127.0.0.1:9000/sms"
+    public var httpToken = Secret("")
+    public var fileDirectory = "var/outbox/sms"
+}
+
+public struct DeliveryConfig: Sendable {
+    public var maxAttempts = 10
+    public var backoffMaxSeconds = 30
+}
+
+public struct RecoveryConfig: Sendable {
+    public enum SocialOnlyPassword: String, Sendable, CaseIterable { case allow, deny }
+    public var linkTTLSeconds = 3600
+    public var codeTTLSeconds = 600
+    public var codeMaxAttempts = 5
+    public var resendCooldownSeconds = 60
+    public var revealMethods = false
+    public var socialOnlyPassword = SocialOnlyPassword.allow
+    public var notMePauseSeconds = 86_400
+}
+
+public struct SecurityConfig: Sendable {
+    public var passwordMinLength = 8
+    public var sessionTTLSeconds = 1_209_600
+    public var reauthenticationSeconds = 600
+    /// Argon2id cost of new hashes; OWASP's minimum by default.
+    public var argon2MemoryKiB = 19_456
+    public var argon2Iterations = 2
+    public var argon2Parallelism = 1
+
+    public var settings: SecuritySettings {
+        SecuritySettings(
+            passwordMinLength: passwordMinLength, sessionTTLSeconds: sessionTTLSeconds, reauthenticationSeconds: reauthenticationSeconds
+        )
+    }
+}
+
+public struct LogConfig: Sendable {
+    public static let levels = ["trace", "debug", "info", "notice", "warning", "error", "critical"]
+    public var level = "info"
+}

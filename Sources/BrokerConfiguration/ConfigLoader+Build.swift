@@ -1,0 +1,91 @@
+import BrokerCore
+import Foundation
+
+extension ConfigLoader {
+    static func build(_ v: ConfigValues, credentials: [String: [String: String]]) throws -> BrokerConfig {
+        var c = BrokerConfig()
+        c.server.host = try v.string("server.host")
+        guard !c.server.host.isEmpty else { throw ConfigError(key: "server.host", problem: "must not be empty") }
+        c.server.port = try v.int("server.port", min: 0, max: 65_535)
+        c.server.publicURL = try v.url("server.public_url", schemes: ["http", "https"])
+        while c.server.publicURL.hasSuffix("/") { c.server.publicURL.removeLast() }
+        c.server.allowedReturnTo = try v.list("server.allowed_return_to").map { try origin($0, key: "server.allowed_return_to") }
+        c.server.devMode = try v.bool("server.dev_mode")
+
+        c.database.url = try v.string("database.url")
+        guard ["sqlite://", "postgres://", "postgresql://"].contains(where: c.database.url.hasPrefix),
+              c.database.url.count > "sqlite://".count
+        else { throw ConfigError(key: "database.url", problem: "must be sqlite://PATH or postgres://USER:PASS@HOST:PORT/DB") }
+
+        c.admin.tokens = try v.list("admin.tokens").map(Secret.init)
+
+        c.providers.directory = try v.string("providers.directory")
+        for (id, fields) in credentials {
+            guard id.range(of: "^[a-z0-9][a-z0-9_-]*$", options: .regularExpression) != nil else {
+                throw ConfigError(key: "providers.credentials.\(id)", problem: "not a provider id")
+            }
+            c.providers.credentials[id] = ClientCredentials(clientId: fields["client_id"] ?? "", clientSecret: Secret(fields["client_secret"] ?? ""))
+        }
+
+        c.mail.transport = try v.choice("mail.transport", MailConfig.Transport.self)
+        c.mail.smtpURL = try v.url("mail.smtp_url", schemes: ["smtp", "smtps"])
+        c.mail.username = try v.string("mail.username")
+        c.mail.password = Secret(try v.string("mail.password"))
+        c.mail.from = try v.string("mail.from")
+        guard c.mail.from.contains("@") else { throw ConfigError(key: "mail.from", problem: "must contain an email address") }
+        c.mail.fileDirectory = try nonEmpty(v.string("mail.file_directory"), key: "mail.file_directory")
+
+        c.sms.transport = try v.choice("sms.transport", SMSConfig.Transport.self)
+        c.sms.httpURL = try v.url("sms.http_url", schemes: ["http", "https"])
+        c.sms.httpToken = Secret(try v.string("sms.http_token"))
+        c.sms.fileDirectory = try nonEmpty(v.string("sms.file_directory"), key: "sms.file_directory")
+
+        c.delivery.maxAttempts = try v.int("delivery.max_attempts", min: 1)
+        c.delivery.backoffMaxSeconds = try v.int("delivery.backoff_max_seconds", min: 1)
+
+        c.recovery.linkTTLSeconds = try v.int("recovery.link_ttl_seconds", min: 1)
+        c.recovery.codeTTLSeconds = try v.int("recovery.code_ttl_seconds", min: 1)
+        c.recovery.codeMaxAttempts = try v.int("recovery.code_max_attempts", min: 1)
+        c.recovery.resendCooldownSeconds = try v.int("recovery.resend_cooldown_seconds", min: 0)
+        c.recovery.revealMethods = try v.bool("recovery.reveal_methods")
+        c.recovery.socialOnlyPassword = try v.choice("recovery.social_only_password", RecoveryConfig.SocialOnlyPassword.self)
+        c.recovery.notMePauseSeconds = try v.int("recovery.not_me_pause_seconds", min: 0)
+
+        c.security.passwordMinLength = try v.int("security.password_min_length", min: 1, max: 1024)
+        c.security.sessionTTLSeconds = try v.int("security.session_ttl_seconds", min: 1)
+        c.security.reauthenticationSeconds = try v.int("security.reauthentication_seconds", min: 1)
+        c.security.argon2MemoryKiB = try v.int("security.argon2_memory_kib", min: 8, max: 4_194_304)
+        c.security.argon2Iterations = try v.int("security.argon2_iterations", min: 1, max: 100)
+        c.security.argon2Parallelism = try v.int("security.argon2_parallelism", min: 1, max: 64)
+        guard c.security.argon2MemoryKiB >= 8 * c.security.argon2Parallelism else {
+            throw ConfigError(key: "security.argon2_memory_kib", problem: "must be at least 8 × argon2_parallelism")
+        }
+
+        c.rateLimits.enabled = try v.bool("rate_limits.enabled")
+        c.rateLimits.windowSeconds = try v.int("rate_limits.window_seconds", min: 1)
+        c.rateLimits.loginPerAccount = try v.int("rate_limits.login_per_account", min: 0)
+        c.rateLimits.loginPerAddress = try v.int("rate_limits.login_per_address", min: 0)
+        c.rateLimits.sendPerIdentifier = try v.int("rate_limits.send_per_identifier", min: 0)
+        c.rateLimits.sendPerAddress = try v.int("rate_limits.send_per_address", min: 0)
+
+        c.log.level = try v.string("log.level")
+        guard LogConfig.levels.contains(c.log.level) else {
+            throw ConfigError(key: "log.level", problem: "must be one of " + LogConfig.levels.joined(separator: ", "))
+        }
+        return c
+    }
+
+    /// `scheme://host[:port]`, lower-cased, nothing after it.
+    static func origin(_ raw: String, key: String) throws -> String {
+        guard let url = URLComponents(string: raw), let scheme = url.scheme?.lowercased(), ["http", "https"].contains(scheme),
+              let host = url.host?.lowercased(), !host.isEmpty, url.user == nil, url.password == nil,
+              url.path.isEmpty || url.path == "/", url.query == nil, url.fragment == nil
+        else { throw ConfigError(key: key, problem: "'\(raw)' is not an origin like https://app.example.com") }
+        return scheme + "://" + host + (url.port.map { ":\($0)" } ?? "")
+    }
+
+    static func nonEmpty(_ value: String, key: String) throws -> String {
+        guard !value.isEmpty else { throw ConfigError(key: key, problem: "must not be empty") }
+        return value
+    }
+}

@@ -1,0 +1,92 @@
+import BrokerConfiguration
+import Foundation
+import Testing
+
+@Suite("Configuration")
+struct ConfigLoaderTests {
+    static var root: URL { URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent() }
+
+    @Test func sampleFileLoads() throws {
+        let c = try ConfigLoader.load(path: Self.root.appendingPathComponent("config/broker.yaml").path, environment: [:])
+        #expect(c.server.port == 8080)
+        #expect(c.server.devMode)
+        #expect(c.database.url == "sqlite://var/broker.sqlite")
+        #expect(c.recovery.socialOnlyPassword == .allow)
+        #expect(c.security.argon2MemoryKiB == 19_456)
+    }
+
+    @Test func emptyFileGivesContractDefaults() throws {
+        let c = try ConfigLoader.parse(yaml: "")
+        #expect(c.server.host == "127.0.0.1")
+        #expect(!c.server.devMode)
+        #expect(c.recovery.linkTTLSeconds == 3600)
+        #expect(c.rateLimits.loginPerAccount == 10)
+        #expect(c.admin.tokens.isEmpty)
+    }
+
+    @Test func environmentOverridesTheFile() throws {
+        let c = try ConfigLoader.parse(yaml: "server:\n  port: 9000\n", environment: [
+            "BROKER_SERVER_PORT": "9100",
+            "BROKER_SERVER_DEV_MODE": "true",
+            "BROKER_ADMIN_TOKENS": "token-one,token-two",
+            "BROKER_RECOVERY_LINK_TTL_SECONDS": "120",
+            "BROKER_PROVIDERS_CREDENTIALS_GOOGLE_CLIENT_ID": "cid",
+            "BROKER_PROVIDERS_CREDENTIALS_GOOGLE_CLIENT_SECRET": "csecret",
+            "BROKER_CONFIG": "ignored.yaml",
+            "BROKER_SOMETHING_ELSE": "ignored",
+        ])
+        #expect(c.server.port == 9100)
+        #expect(c.server.devMode)
+        #expect(c.admin.tokens.map(\.value) == ["token-one", "token-two"])
+        #expect(c.recovery.linkTTLSeconds == 120)
+        #expect(c.providers.credentials["google"]?.clientId == "cid")
+        #expect(c.providers.credentials["google"]?.clientSecret.value == "csecret")
+    }
+
+    @Test func credentialsFromTheFile() throws {
+        let c = try ConfigLoader.parse(yaml: "providers:\n  credentials:\n    github: { client_id: abc, client_secret: 123 }\n")
+        #expect(c.providers.credentials["github"]?.clientSecret.value == "123")
+    }
+
+    @Test(arguments: [
+        ("server:\n  prot: 1\n", "server.prot"),
+        ("serverr:\n  port: 1\n", "serverr"),
+        ("server:\n  port: abc\n", "server.port"),
+        ("server:\n  port: 70000\n", "server.port"),
+        ("server:\n  dev_mode: maybe\n", "server.dev_mode"),
+        ("server:\n  public_url: not a url\n", "server.public_url"),
+        ("server:\n  allowed_return_to: [\"https://a.example/path\"]\n", "server.allowed_return_to"),
+        ("database:\n  url: mysql://x\n", "database.url"),
+        ("mail:\n  transport: pigeon\n", "mail.transport"),
+        ("recovery:\n  link_ttl_seconds: 0\n", "recovery.link_ttl_seconds"),
+        ("recovery:\n  social_only_password: sometimes\n", "recovery.social_only_password"),
+        ("rate_limits:\n  login_per_account: -1\n", "rate_limits.login_per_account"),
+        ("providers:\n  credentials:\n    google: { client_id: a, colour: b }\n", "providers.credentials.google.colour"),
+        ("log:\n  level: loud\n", "log.level"),
+    ])
+    func badFilesNameTheKey(yaml: String, key: String) {
+        #expect {
+            try ConfigLoader.parse(yaml: yaml)
+        } throws: { error in
+            (error as? ConfigError)?.key == key
+        }
+    }
+
+    @Test func badEnvironmentValueNamesTheKey() {
+        #expect {
+            try ConfigLoader.parse(yaml: "", environment: ["BROKER_SERVER_PORT": "eighty"])
+        } throws: { error in
+            (error as? ConfigError)?.key == "server.port"
+        }
+    }
+
+    @Test func limitsOfZeroAreAllowed() throws {
+        let c = try ConfigLoader.parse(yaml: "rate_limits:\n  login_per_account: 0\nrecovery:\n  resend_cooldown_seconds: 0\n")
+        #expect(c.rateLimits.loginPerAccount == 0)
+        #expect(c.recovery.resendCooldownSeconds == 0)
+    }
+
+    @Test func missingFileIsReported() {
+        #expect(throws: ConfigError.self) { try ConfigLoader.load(path: "/nonexistent/broker.yaml", environment: [:]) }
+    }
+}
