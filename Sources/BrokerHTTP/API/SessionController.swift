@@ -1,0 +1,90 @@
+import BrokerCore
+import Foundation
+import Hummingbird
+
+/// Password sign-in and the session it gives: `POST /api/v1/login`, `GET /api/v1/session`, `POST /api/v1/logout`.
+struct SessionController {
+    let signIn: SignInFlow
+    let cookies: SessionCookies
+
+    struct LoginBody: Decodable {
+        var login: String
+        var password: String
+    }
+
+    struct LoginAnswer: Encodable {
+        struct SessionPart: Encodable {
+            var token: String
+            var expiresAt: Date
+            enum CodingKeys: String, CodingKey { case token, expiresAt = "expires_at" }
+        }
+        var session: SessionPart
+        var account: AccountDocument
+    }
+
+    struct SessionAnswer: Encodable {
+        struct SessionPart: Encodable {
+            var expiresAt: Date
+            var authenticatedAt: Date
+            var methods: [String]
+            enum CodingKeys: String, CodingKey { case expiresAt = "expires_at", authenticatedAt = "authenticated_at", methods }
+        }
+        var account: AccountDocument
+        var session: SessionPart
+    }
+
+    func addRoutes(to routes: RouteRecorder) {
+        routes.post("/api/v1/login") { request, context in
+            let body = try await JSONBody.decode(LoginBody.self, from: request, context: context)
+            let issued = try await signIn.signIn(identifier: body.login, password: Secret(body.password), clientAddress: context.clientAddress)
+            var response = JSONResponse.make(LoginAnswer(
+                session: .init(token: issued.token, expiresAt: issued.session.expiresAt), account: AccountDocument(account: issued.account)
+            ))
+            response.setCookie(cookies.session(token: issued.token, expiresAt: issued.session.expiresAt))
+            return response
+        }
+        routes.get("/api/v1/session") { request, context in
+            guard let token = SessionCookies.token(in: request) else { throw BrokerError.unauthenticated }
+            let (session, account) = try await signIn.current(token: token)
+            return JSONResponse.make(SessionAnswer(
+                account: AccountDocument(account: account),
+                session: .init(expiresAt: session.expiresAt, authenticatedAt: session.authenticatedAt, methods: session.methods)
+            ))
+        }
+        routes.post("/api/v1/logout") { request, context in
+            if let token = SessionCookies.token(in: request) { try await signIn.signOut(token: token) }
+            var response = Response(status: .noContent)
+            response.setCookie(cookies.expired())
+            return response
+        }
+    }
+}
+
+/// The `broker_session` cookie: HttpOnly, SameSite=Lax, Secure unless dev_mode.
+struct SessionCookies: Sendable {
+    static let name = "broker_session"
+    let secure: Bool
+
+    func session(token: String, expiresAt: Date) -> Cookie {
+        Cookie(name: Self.name, value: token, expires: expiresAt, path: "/", secure: secure, httpOnly: true, sameSite: .lax)
+    }
+
+    func expired() -> Cookie {
+        Cookie(name: Self.name, value: "", expires: Date(timeIntervalSince1970: 0), maxAge: 0, path: "/", secure: secure, httpOnly: true, sameSite: .lax)
+    }
+
+    /// The session token of a request: `Authorization: Bearer` first, then the cookie.
+    static func token(in request: Request) -> String? {
+        if let bearer = bearerToken(request) { return bearer }
+        if let value = request.cookies[name]?.value, !value.isEmpty { return value }
+        return nil
+    }
+
+    static func bearerToken(_ request: Request) -> String? {
+        guard let header = request.headers[.authorization] else { return nil }
+        let parts = header.split(separator: " ", maxSplits: 1)
+        guard parts.count == 2, parts[0].lowercased() == "bearer" else { return nil }
+        let token = parts[1].trimmingWhitespace()
+        return token.isEmpty ? nil : token
+    }
+}

@@ -1,0 +1,30 @@
+import BrokerCore
+import Hummingbird
+import Logging
+
+/// Builds the broker's HTTP application. The executable and the tests call this
+/// same function, so tests exercise the real routes and middleware.
+public func buildApplication(services: BrokerServices, logger: Logger) -> some ApplicationProtocol {
+    let (router, _) = buildRouter(services: services)
+    return Application(
+        router: router,
+        configuration: .init(address: .hostname(services.config.server.host, port: services.config.server.port), serverName: "broker"),
+        logger: logger
+    )
+}
+
+/// The router alone, with the list of routes it serves in OpenAPI path syntax.
+public func buildRouter(services: BrokerServices) -> (Router<BrokerRequestContext>, [(method: String, path: String)]) {
+    let router = Router(context: BrokerRequestContext.self)
+    router.add(middleware: MetricsMiddleware())
+    router.add(middleware: LogRequestsMiddleware(.info))
+    router.add(middleware: RequestIDMiddleware())
+    router.add(middleware: ErrorEnvelopeMiddleware())
+    let routes = RouteRecorder(router: router)
+    let cookies = SessionCookies(secure: !services.config.server.devMode)
+    OperationsController(store: services.ports.store, metrics: services.metrics).addRoutes(to: routes)
+    ProvidersController(directory: services.providers).addRoutes(to: routes)
+    SessionController(signIn: services.signIn, cookies: cookies).addRoutes(to: routes)
+    AdminAccountsController(admin: services.admin, adminTokens: services.config.admin.tokens).addRoutes(to: routes)
+    return (router, routes.routes)
+}

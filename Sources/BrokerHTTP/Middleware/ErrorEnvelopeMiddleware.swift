@@ -1,0 +1,98 @@
+import BrokerCore
+import Hummingbird
+import Logging
+
+/// Turns every error a route throws into the contract's envelope
+/// `{"error": {"code", "message"}}` with the message in the request's language.
+/// Nothing else in the HTTP layer decides a status code for an error.
+struct ErrorEnvelopeMiddleware: RouterMiddleware {
+    typealias Context = BrokerRequestContext
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        do {
+            return try await next(request, context)
+        } catch {
+            return ErrorEnvelope.response(for: error, request: request, logger: context.logger)
+        }
+    }
+}
+
+enum ErrorEnvelope {
+    struct Body: Encodable {
+        struct Detail: Encodable {
+            var code: String
+            var message: String
+            var field: String?
+        }
+        var error: Detail
+    }
+
+    static func response(for error: any Error, request: Request, logger: Logger) -> Response {
+        let locale = Localizer.locale(of: request)
+        let l = Localizer.shared
+        var headers = HTTPFields()
+        let status: HTTPResponse.Status
+        let code: String
+        var message: String
+        var field: String?
+        switch error {
+        case let e as BrokerError:
+            (status, code) = statusAndCode(e)
+            switch e {
+            case .invalidRequest(let f, let reason):
+                field = f
+                message = f.map { l.text("error.invalid_request_field", locale: locale, ["field": $0, "reason": reason]) }
+                    ?? l.text("error.invalid_request", locale: locale) + " " + reason
+            case .tooManyAttempts(let s), .tooManyRequests(let s):
+                headers[.retryAfter] = String(s)
+                message = l.text("error." + code, locale: locale, ["seconds": String(s)])
+            case .conflict(let f):
+                field = f
+                message = l.text("error.conflict", locale: locale, ["field": f])
+            case .weakPassword(let reason):
+                message = l.text("error.weak_password", locale: locale, ["reason": reason])
+            default:
+                message = l.text("error." + code, locale: locale)
+            }
+        case StoreError.conflict(let f):
+            (status, code, field) = (.conflict, "conflict", f)
+            message = l.text("error.conflict", locale: locale, ["field": f])
+        case StoreError.unavailable(let why):
+            logger.error("store unavailable", metadata: ["error": .string(why)])
+            (status, code) = (.serviceUnavailable, "service_unavailable")
+            message = l.text("error.service_unavailable", locale: locale)
+        case let e as HTTPError:
+            status = e.status
+            switch e.status.code {
+            case 404: code = "not_found"
+            case 405: code = "method_not_allowed"
+            case 413: code = "payload_too_large"
+            case 415: code = "unsupported_media_type"
+            case 400..<500: code = "invalid_request"
+            default: code = "internal_error"
+            }
+            message = l.text("error." + code, locale: locale)
+            if e.status.code >= 500 { logger.error("request failed", metadata: ["error": "\(e)"]) }
+        default:
+            logger.error("unexpected error", metadata: ["error": "\(String(reflecting: error))"])
+            (status, code) = (.internalServerError, "internal_error")
+            message = l.text("error.internal_error", locale: locale)
+        }
+        var response = JSONResponse.make(Body(error: .init(code: code, message: message, field: field)), status: status)
+        response.headers.append(contentsOf: headers)
+        return response
+    }
+
+    static func statusAndCode(_ e: BrokerError) -> (HTTPResponse.Status, String) {
+        let status: HTTPResponse.Status = switch e {
+        case .invalidRequest, .weakPassword, .passwordMismatch: .badRequest
+        case .invalidCredentials, .unauthenticated: .unauthorized
+        case .accountBlocked: .forbidden
+        case .tooManyAttempts, .tooManyRequests: .tooManyRequests
+        case .notFound: .notFound
+        case .conflict: .conflict
+        case .notImplemented: .notImplemented
+        }
+        return (status, e.code)
+    }
+}

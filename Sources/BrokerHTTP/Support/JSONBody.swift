@@ -1,0 +1,77 @@
+import BrokerCore
+import Foundation
+import Hummingbird
+import NIOCore
+
+/// Reading JSON bodies strictly: a wrong media type, a body over 1 MiB,
+/// malformed JSON, a missing field or a wrong type each answer a clear 4xx naming the field.
+enum JSONBody {
+    static func decode<T: Decodable>(_ type: T.Type, from request: Request, context: BrokerRequestContext) async throws -> T {
+        if let contentType = request.headers[.contentType], let media = MediaType(from: contentType),
+           !(media.type == .application && (media.subType == "json" || media.subType.hasSuffix("+json"))) {
+            throw HTTPError(.unsupportedMediaType)
+        }
+        var request = request
+        let buffer: ByteBuffer
+        do {
+            buffer = try await request.collectBody(upTo: context.maxUploadSize)
+        } catch is NIOTooManyBytesError {
+            throw HTTPError(.contentTooLarge)
+        }
+        guard buffer.readableBytes > 0 else { throw BrokerError.invalidRequest(field: nil, reason: "the body must be a JSON object") }
+        do {
+            return try JSONDecoder().decode(T.self, from: Data(buffer.readableBytesView))
+        } catch let error as DecodingError {
+            throw translate(error)
+        }
+    }
+
+    static func translate(_ error: DecodingError) -> BrokerError {
+        func path(_ codingPath: [any CodingKey]) -> String? {
+            guard !codingPath.isEmpty else { return nil }
+            return codingPath.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }.joined(separator: ".").replacingOccurrences(of: ".[", with: "[")
+        }
+        switch error {
+        case .keyNotFound(let key, let context):
+            return .invalidRequest(field: path(context.codingPath + [key]), reason: "is required")
+        case .typeMismatch(let type, let context):
+            guard let field = path(context.codingPath) else { return .invalidRequest(field: nil, reason: "the body must be a JSON object") }
+            return .invalidRequest(field: field, reason: "must be \(describe(type))")
+        case .valueNotFound(let type, let context):
+            return .invalidRequest(field: path(context.codingPath), reason: "must be \(describe(type)), not null")
+        case .dataCorrupted(let context):
+            if let field = path(context.codingPath) { return .invalidRequest(field: field, reason: context.debugDescription) }
+            return .invalidRequest(field: nil, reason: "the body is not valid JSON")
+        @unknown default:
+            return .invalidRequest(field: nil, reason: "the body is not valid JSON")
+        }
+    }
+
+    static func describe(_ type: Any.Type) -> String {
+        switch type {
+        case is String.Type: "a string"
+        case is Bool.Type: "true or false"
+        case is Int.Type, is Double.Type: "a number"
+        case is [Any].Type: "a list"
+        default: String(describing: type).contains("Array") ? "a list" : "an object"
+        }
+    }
+}
+
+/// Encoding responses the same way everywhere: ISO 8601 times, sorted keys, no-store caching.
+enum JSONResponse {
+    static let encoder: JSONEncoder = {
+        let e = JSONEncoder()
+        e.dateEncodingStrategy = .iso8601
+        e.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return e
+    }()
+
+    static func make(_ value: some Encodable, status: HTTPResponse.Status = .ok, headers: HTTPFields = [:]) -> Response {
+        let data = (try? encoder.encode(value)) ?? Data("{}".utf8)
+        var fields = headers
+        fields[.contentType] = "application/json; charset=utf-8"
+        if fields[.cacheControl] == nil { fields[.cacheControl] = "no-store" }
+        return Response(status: status, headers: fields, body: .init(byteBuffer: ByteBuffer(bytes: data)))
+    }
+}

@@ -1,0 +1,66 @@
+import BrokerConfiguration
+import BrokerCore
+import BrokerCrypto
+import BrokerHTTP
+import BrokerProviders
+import BrokerStore
+import Foundation
+import Hummingbird
+import Logging
+import Metrics
+import Prometheus
+
+/// Wiring: turns a configuration into adapters, flows and the HTTP application.
+/// The CLI and the tests use this one path, so what is tested is what runs.
+public struct BrokerRuntime: Sendable {
+    public let config: BrokerConfig
+    public let store: SQLiteStore
+    public let catalog: ProviderCatalog
+    public let services: BrokerServices
+
+    /// Opens the store (running migrations), loads the provider files and builds the flows.
+    public static func make(config: BrokerConfig, clock: any WallClock = SystemWallClock()) async throws -> BrokerRuntime {
+        let store = try openStore(config)
+        try store.migrate()
+        let catalog = try loadProviders(config)
+        let hasher = Argon2PasswordHasher(parameters: Argon2Parameters(
+            memoryKiB: config.security.argon2MemoryKiB, iterations: config.security.argon2Iterations,
+            parallelism: config.security.argon2Parallelism
+        ))
+        let ports = BrokerPorts(store: store, rateLimiter: store, hasher: hasher, clock: clock)
+        let decoy = try await hasher.hash(Secret(ports.tokens.token(bytes: 24)))
+        let services = BrokerServices(config: config, ports: ports, providers: catalog, decoyHash: decoy, metrics: Self.metrics)
+        return BrokerRuntime(config: config, store: store, catalog: catalog, services: services)
+    }
+
+    /// The SQLite store named by `database.url`.
+    public static func openStore(_ config: BrokerConfig) throws -> SQLiteStore {
+        switch try StoreLocation(url: config.database.url) {
+        case .sqlite(let path):
+            return try SQLiteStore(path: path)
+        case .postgres:
+            throw ConfigError(key: "database.url", problem: "the PostgreSQL store is not available in this build yet; use sqlite://")
+        }
+    }
+
+    public static func loadProviders(_ config: BrokerConfig) throws -> ProviderCatalog {
+        let definitions = try ProviderFileLoader.load(directory: config.providers.directory)
+        let known = Set(definitions.map(\.id))
+        if let unknown = config.providers.credentials.keys.sorted().first(where: { !known.contains($0) }) {
+            throw ConfigError(key: "providers.credentials.\(unknown)", problem: "no provider file defines '\(unknown)'")
+        }
+        let credentials = config.providers.credentials.mapValues { ProviderCredentials(clientId: $0.clientId, clientSecret: $0.clientSecret) }
+        return ProviderCatalog(definitions: definitions, credentials: credentials)
+    }
+
+    public func application(logger: Logger) -> some ApplicationProtocol {
+        buildApplication(services: services, logger: logger)
+    }
+
+    /// One Prometheus registry per process, bootstrapped into swift-metrics on first use.
+    public static let metrics: PrometheusCollectorRegistry = {
+        let registry = PrometheusCollectorRegistry()
+        MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
+        return registry
+    }()
+}

@@ -1,0 +1,11 @@
+import ArgumentParser
+
+/// The `broker` command: the server and the operator's tools.
+@main
+struct Broker: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "broker",
+        abstract: "Self-hosted account-recovery broker.",
+        subcommands: [Serve.self, Migrate.self, AccountCommand.self, ProvidersCommand.self]
+    )
+}

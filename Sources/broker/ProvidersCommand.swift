@@ -1,0 +1,30 @@
+import ArgumentParser
+import BrokerProviders
+import BrokerRuntime
+
+/// `broker providers list`: the provider files, validated, with whether sign-in is configured.
+struct ProvidersCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "providers", abstract: "Inspect the social provider catalog.", subcommands: [List.self]
+    )
+
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Validate providers/*.yaml and list them.")
+        @OptionGroup var options: ConfigOptions
+
+        func run() async throws {
+            let config = try options.load()
+            let catalog: ProviderCatalog
+            do {
+                catalog = try BrokerRuntime.loadProviders(config)
+            } catch let error as ProviderFileError {
+                throw ValidationError(error.description)
+            }
+            print(["ID", "NAME", "PROTOCOL", "SIGN-IN", "RECOVERY"].joined(separator: "\t"))
+            for p in catalog.providers() {
+                print([p.id, p.name, p.protocol, p.signIn ? "yes" : "no", p.recoveryURL].joined(separator: "\t"))
+            }
+            print("\(catalog.definitions.count) providers, all files valid")
+        }
+    }
+}

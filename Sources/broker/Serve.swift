@@ -1,0 +1,31 @@
+import ArgumentParser
+import BrokerRuntime
+import Hummingbird
+import Logging
+
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Migrate the database and serve the HTTP API and pages.")
+
+    @OptionGroup var options: ConfigOptions
+
+    func run() async throws {
+        let config = try options.load()
+        let runtime = try await BrokerRuntime.make(config: config)
+        let logger = Logger(label: "broker")
+        logger.info("serving", metadata: ["address": "\(config.server.host):\(config.server.port)", "public_url": "\(config.server.publicURL)"])
+        try await runtime.application(logger: logger).runService()
+    }
+}
+
+struct Migrate: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Create or upgrade the database schema.")
+
+    @OptionGroup var options: ConfigOptions
+
+    func run() async throws {
+        let config = try options.load()
+        let store = try BrokerRuntime.openStore(config)
+        let applied = try store.migrate()
+        print(applied.isEmpty ? "schema is up to date" : "applied: " + applied.joined(separator: ", "))
+    }
+}
