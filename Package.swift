@@ -18,12 +18,36 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
     ],
     targets: [
         .systemLibrary(
             name: "CArgon2",
             pkgConfig: "libargon2",
             providers: [.apt(["libargon2-dev"])]
+        ),
+        .target(
+            name: "CCurl",
+            linkerSettings: [.linkedLibrary("curl")]
+        ),
+        .target(
+            name: "BrokerLocales",
+            dependencies: ["BrokerCore", .product(name: "Yams", package: "Yams")],
+            resources: [.copy("Resources/locales")]
+        ),
+        .target(
+            name: "BrokerDelivery",
+            dependencies: [
+                "BrokerCore",
+                "BrokerLocales",
+                "CCurl",
+                .product(name: "Mustache", package: "swift-mustache"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            resources: [.copy("Resources/templates")]
         ),
         .target(
             name: "BrokerCore",
@@ -67,13 +91,15 @@ let package = Package(
             dependencies: [
                 "BrokerCore",
                 "BrokerConfiguration",
+                "BrokerLocales",
+                "BrokerDelivery",
+                .product(name: "Mustache", package: "swift-mustache"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
-                .product(name: "Yams", package: "Yams"),
             ],
-            resources: [.copy("Resources/locales"), .copy("Resources/openapi.json")]
+            resources: [.copy("Resources/openapi.json"), .copy("Resources/templates"), .copy("Resources/assets")]
         ),
         .target(
             name: "BrokerRuntime",
@@ -84,6 +110,8 @@ let package = Package(
                 "BrokerStore",
                 "BrokerProviders",
                 "BrokerHTTP",
+                "BrokerDelivery",
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -118,6 +146,7 @@ let package = Package(
         .testTarget(name: "BrokerConfigurationTests", dependencies: ["BrokerConfiguration"]),
         .testTarget(name: "BrokerStoreTests", dependencies: ["BrokerStore", "BrokerCore", "BrokerTestSupport"]),
         .testTarget(name: "BrokerProvidersTests", dependencies: ["BrokerProviders"]),
+        .testTarget(name: "BrokerDeliveryTests", dependencies: ["BrokerDelivery", "BrokerCore", "BrokerLocales", "BrokerTestSupport"]),
         .testTarget(
             name: "BrokerHTTPTests",
             dependencies: [

@@ -74,6 +74,14 @@ public struct DeliveryConfig: Sendable {
 }
 
 public struct RecoveryConfig: Sendable {
+    public func settings(publicURL: String) -> RecoverySettings {
+        RecoverySettings(
+            publicURL: publicURL, linkTTLSeconds: linkTTLSeconds, codeTTLSeconds: codeTTLSeconds, codeMaxAttempts: codeMaxAttempts,
+            resendCooldownSeconds: resendCooldownSeconds, revealMethods: revealMethods,
+            socialOnlyPasswordAllowed: socialOnlyPassword == .allow, notMePauseSeconds: notMePauseSeconds
+        )
+    }
+
     public enum SocialOnlyPassword: String, Sendable, CaseIterable { case allow, deny }
     public var linkTTLSeconds = 3600
     public var codeTTLSeconds = 600
@@ -92,6 +100,9 @@ public struct SecurityConfig: Sendable {
     public var argon2MemoryKiB = 19_456
     public var argon2Iterations = 2
     public var argon2Parallelism = 1
+    /// Key from which every check word's secret is derived (HMAC). Empty: a random key kept in
+    /// `broker.key` beside the SQLite file. Several instances must share one.
+    public var secretKey = Secret("")
 
     public var settings: SecuritySettings {
         SecuritySettings(

@@ -57,6 +57,10 @@ extension ConfigLoader {
         c.security.argon2MemoryKiB = try v.int("security.argon2_memory_kib", min: 8, max: 4_194_304)
         c.security.argon2Iterations = try v.int("security.argon2_iterations", min: 1, max: 100)
         c.security.argon2Parallelism = try v.int("security.argon2_parallelism", min: 1, max: 64)
+        c.security.secretKey = Secret(try v.string("security.secret_key"))
+        if !c.security.secretKey.value.isEmpty, c.security.secretKey.value.utf8.count < 32 {
+            throw ConfigError(key: "security.secret_key", problem: "must be at least 32 characters (or empty for a generated key file)")
+        }
         guard c.security.argon2MemoryKiB >= 8 * c.security.argon2Parallelism else {
             throw ConfigError(key: "security.argon2_memory_kib", problem: "must be at least 8 × argon2_parallelism")
         }

@@ -42,6 +42,7 @@ enum ConfigSchema {
             ("security.argon2_memory_kib", .int, .int(d.security.argon2MemoryKiB)),
             ("security.argon2_iterations", .int, .int(d.security.argon2Iterations)),
             ("security.argon2_parallelism", .int, .int(d.security.argon2Parallelism)),
+            ("security.secret_key", .string, .string(d.security.secretKey.value)),
             ("rate_limits.enabled", .bool, .bool(d.rateLimits.enabled)),
             ("rate_limits.window_seconds", .int, .int(d.rateLimits.windowSeconds)),
             ("rate_limits.login_per_account", .int, .int(d.rateLimits.loginPerAccount)),
@@ -53,5 +54,5 @@ enum ConfigSchema {
     }
 
     static let credentialFields: Set<String> = ["client_id", "client_secret"]
-    static let secretKeys: Set<String> = ["admin.tokens", "mail.password", "sms.http_token"]
+    static let secretKeys: Set<String> = ["admin.tokens", "mail.password", "sms.http_token", "security.secret_key"]
 }

@@ -4,7 +4,7 @@ import Logging
 
 /// Builds the broker's HTTP application. The executable and the tests call this
 /// same function, so tests exercise the real routes and middleware.
-public func buildApplication(services: BrokerServices, logger: Logger) -> some ApplicationProtocol {
+public func buildApplication(services: BrokerServices, logger: Logger) -> Application<RouterResponder<BrokerRequestContext>> {
     let (router, _) = buildRouter(services: services)
     return Application(
         router: router,
@@ -25,6 +25,15 @@ public func buildRouter(services: BrokerServices) -> (Router<BrokerRequestContex
     OperationsController(store: services.ports.store, metrics: services.metrics).addRoutes(to: routes)
     ProvidersController(directory: services.providers).addRoutes(to: routes)
     SessionController(signIn: services.signIn, cookies: cookies).addRoutes(to: routes)
-    AdminAccountsController(admin: services.admin, adminTokens: services.config.admin.tokens).addRoutes(to: routes)
+    AdminAccountsController(admin: services.admin, recovery: services.recovery, adminTokens: services.config.admin.tokens).addRoutes(to: routes)
+    RecoveryController(recovery: services.recovery).addRoutes(to: routes)
+    RecoveryPagesController(
+        recovery: services.recovery, returnTo: ReturnToPolicy(allowedOrigins: services.config.server.allowedReturnTo),
+        csrf: CSRF(secure: !services.config.server.devMode, tokens: services.ports.tokens),
+        minPasswordLength: services.config.security.passwordMinLength
+    ).addRoutes(to: routes)
+    if services.config.server.devMode {
+        DevOutboxController(directories: [services.config.mail.fileDirectory, services.config.sms.fileDirectory]).addRoutes(to: routes)
+    }
     return (router, routes.routes)
 }

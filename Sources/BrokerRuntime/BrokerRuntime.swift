@@ -1,6 +1,7 @@
 import BrokerConfiguration
 import BrokerCore
 import BrokerCrypto
+import BrokerDelivery
 import BrokerHTTP
 import BrokerProviders
 import BrokerStore
@@ -9,17 +10,20 @@ import Hummingbird
 import Logging
 import Metrics
 import Prometheus
+import ServiceLifecycle
 
-/// Wiring: turns a configuration into adapters, flows and the HTTP application.
-/// The CLI and the tests use this one path, so what is tested is what runs.
+/// Wiring: turns a configuration into adapters, flows, the delivery worker and
+/// the HTTP application. The CLI and the tests use this one path, so what is
+/// tested is what runs.
 public struct BrokerRuntime: Sendable {
     public let config: BrokerConfig
     public let store: SQLiteStore
     public let catalog: ProviderCatalog
     public let services: BrokerServices
+    public let worker: DeliveryWorker
 
     /// Opens the store (running migrations), loads the provider files and builds the flows.
-    public static func make(config: BrokerConfig, clock: any WallClock = SystemWallClock()) async throws -> BrokerRuntime {
+    public static func make(config: BrokerConfig, clock: any WallClock = SystemWallClock(), logger: Logger = Logger(label: "broker")) async throws -> BrokerRuntime {
         let store = try openStore(config)
         try store.migrate()
         let catalog = try loadProviders(config)
@@ -29,8 +33,32 @@ public struct BrokerRuntime: Sendable {
         ))
         let ports = BrokerPorts(store: store, rateLimiter: store, hasher: hasher, clock: clock)
         let decoy = try await hasher.hash(Secret(ports.tokens.token(bytes: 24)))
-        let services = BrokerServices(config: config, ports: ports, providers: catalog, decoyHash: decoy, metrics: Self.metrics)
-        return BrokerRuntime(config: config, store: store, catalog: catalog, services: services)
+        let secrets = CheckWordSecrets(key: try SecretKeyFile.key(config: config, databasePath: store.path))
+        let services = BrokerServices(
+            config: config, ports: ports, providers: catalog, outbox: store, composer: try MustacheMessageComposer(),
+            secrets: secrets, decoyHash: decoy, metrics: Self.metrics
+        )
+        var settings = DeliveryWorker.Settings(maxAttempts: config.delivery.maxAttempts, backoffMaxSeconds: config.delivery.backoffMaxSeconds)
+        settings.leaseSeconds = 30
+        let worker = DeliveryWorker(
+            outbox: store, email: emailTransport(config), sms: smsTransport(config), secrets: secrets, clock: clock,
+            settings: settings, logger: Logger(label: "broker.delivery")
+        )
+        return BrokerRuntime(config: config, store: store, catalog: catalog, services: services, worker: worker)
+    }
+
+    static func emailTransport(_ config: BrokerConfig) -> any MessageTransport {
+        switch config.mail.transport {
+        case .smtp: SMTPTransport(url: config.mail.smtpURL, username: config.mail.username, password: config.mail.password, from: config.mail.from)
+        case .file: FileTransport(directory: config.mail.fileDirectory)
+        }
+    }
+
+    static func smsTransport(_ config: BrokerConfig) -> any MessageTransport {
+        switch config.sms.transport {
+        case .http: HTTPSMSTransport(url: config.sms.httpURL, token: config.sms.httpToken)
+        case .file: FileTransport(directory: config.sms.fileDirectory)
+        }
     }
 
     /// The SQLite store named by `database.url`.
@@ -53,8 +81,11 @@ public struct BrokerRuntime: Sendable {
         return ProviderCatalog(definitions: definitions, credentials: credentials)
     }
 
+    /// The HTTP application with the delivery worker running beside it.
     public func application(logger: Logger) -> some ApplicationProtocol {
-        buildApplication(services: services, logger: logger)
+        var app = buildApplication(services: services, logger: logger)
+        app.addServices(worker)
+        return app
     }
 
     /// One Prometheus registry per process, bootstrapped into swift-metrics on first use.

@@ -138,15 +138,4 @@ struct AdminAPITests {
             #expect((try await client.admin(.get, "/api/v1/admin/accounts/\(id)").json["identities"] as? [Any])?.isEmpty == true)
         }
     }
-
-    @Test func recoverySendIsNotImplementedYet() async throws {
-        let app = try await AppHarness()
-        try await app.test { client in
-            let id = try await client.createAccount(#"{"email":"m@example.com"}"#)
-            let reply = try await client.admin(.post, "/api/v1/admin/accounts/\(id)/recovery", json: "{}")
-            #expect(reply.status == .notImplemented)
-            #expect(reply.errorCode == "not_implemented")
-            #expect(try await client.admin(.post, "/api/v1/admin/accounts/nope/recovery", json: "{}").status == .notFound)
-        }
-    }
 }

@@ -1,5 +1,6 @@
 import BrokerConfiguration
 import BrokerCore
+import BrokerDelivery
 import BrokerHTTP
 import BrokerRuntime
 import BrokerTestSupport
@@ -35,16 +36,38 @@ struct AppHarness {
             rate_limits:
               login_per_account: 3
               login_per_address: 20
+            mail:
+              file_directory: \(directory.path)/outbox/mail
+            sms:
+              file_directory: \(directory.path)/outbox/sms
             \(extraYAML)
             """
         clock = ManualClock()
         runtime = try await BrokerRuntime.make(config: try ConfigLoader.parse(yaml: yaml, environment: environment), clock: clock)
     }
 
+    /// Delivers what the outbox holds (the worker's pass) and returns every message written so far, newest first.
+    func deliveries() async throws -> [FileTransport.Record] {
+        while try await runtime.worker.drainOnce() > 0 {}
+        return FileTransport.read(directories: [directory.path + "/outbox/mail", directory.path + "/outbox/sms"])
+    }
+
+    /// The newest message to `to`, delivered now.
+    func lastMessage(to: String) async throws -> FileTransport.Record? {
+        try await deliveries().first { $0.to == to }
+    }
+
+    /// The text of the newest message to `to`; fails when there is none.
+    func text(to: String) async throws -> String {
+        guard let message = try await lastMessage(to: to) else { throw HTTPError(.notFound, message: "no message to \(to)") }
+        return message.text
+    }
+
     func test(_ body: @escaping @Sendable (any TestClientProtocol) async throws -> Void) async throws {
         var logger = Logger(label: "test")
         logger.logLevel = .warning
-        try await runtime.application(logger: logger).test(.router) { client in try await body(client) }
+        // Without the worker service: the tests deliver with `deliveries()`, so nothing races them.
+        try await buildApplication(services: runtime.services, logger: logger).test(.router) { client in try await body(client) }
     }
 }
 

@@ -4,8 +4,11 @@ import Synchronization
 
 /// The store port kept in memory, with the same uniqueness and precondition
 /// rules as the SQL stores (the conformance suite runs against all of them).
-public final class InMemoryStore: AccountStore, RateLimiter, Sendable {
+public final class InMemoryStore: AccountStore, RateLimiter, Outbox, Sendable {
+    struct Claimed { var message: OutboxMessage; var claimedUntil: Date?; var sentAt: Date? }
     struct State {
+        var words: [String: CheckWord] = [:]
+        var outbox: [String: Claimed] = [:]
         var accounts: [String: Account] = [:]
         var sessions: [String: Session] = [:]
         var audit: [AuditEvent] = []
@@ -71,6 +74,7 @@ public final class InMemoryStore: AccountStore, RateLimiter, Sendable {
         case .deleteAccount(let id):
             guard s.accounts.removeValue(forKey: id) != nil else { throw StoreError.stale }
             s.sessions = s.sessions.filter { $0.value.accountId != id }
+            s.words = s.words.filter { $0.value.accountId != id }
         case .insertIdentity(let accountId, let identity):
             guard s.accounts[accountId] != nil else { throw StoreError.stale }
             if s.accounts.values.contains(where: { $0.identities.contains { $0.provider == identity.provider && $0.subject == identity.subject } }) {
@@ -93,6 +97,22 @@ public final class InMemoryStore: AccountStore, RateLimiter, Sendable {
             if s.sessions[tokenHash]?.revokedAt == nil { s.sessions[tokenHash]?.revokedAt = at }
         case .insertAudit(let event):
             s.audit.append(event)
+        case .insertCheckWord(let w):
+            guard s.accounts[w.accountId] != nil else { throw StoreError.stale }
+            s.words[w.id] = w
+        case .revokeCheckWords(let accountId, let purposes, let at):
+            for (id, w) in s.words where w.accountId == accountId && purposes.contains(w.purpose) && w.usedAt == nil && w.revokedAt == nil {
+                s.words[id]?.revokedAt = at
+            }
+        case .consumeCheckWord(let id, let at):
+            guard let w = s.words[id], w.usedAt == nil, w.revokedAt == nil else { throw StoreError.stale }
+            s.words[id]?.usedAt = at
+        case .countCodeFailure(let id, let maxAttempts, let at):
+            guard let w = s.words[id], w.usedAt == nil, w.revokedAt == nil else { return }
+            s.words[id]?.attempts += 1
+            if w.attempts + 1 >= maxAttempts { s.words[id]?.revokedAt = at }
+        case .enqueueMessage(let m):
+            s.outbox[m.id] = Claimed(message: m)
         }
     }
 
@@ -101,6 +121,69 @@ public final class InMemoryStore: AccountStore, RateLimiter, Sendable {
             if let l = a.login, other.login?.lowercased() == l.lowercased() { throw StoreError.conflict(field: "login") }
             if let e = a.email, other.email == e { throw StoreError.conflict(field: "email") }
             if let p = a.phone, other.phone == p { throw StoreError.conflict(field: "phone") }
+        }
+    }
+
+    public func checkWord(secretHash: String) async throws -> CheckWord? {
+        state.withLock { s in s.words.values.first { $0.secretHash == secretHash } }
+    }
+
+    public func latestCheckWord(accountId: String, purpose: CheckWordPurpose, kind: CheckWord.Kind) async throws -> CheckWord? {
+        state.withLock { s in
+            s.words.values.filter { $0.accountId == accountId && $0.purpose == purpose && $0.kind == kind }
+                .max { ($0.createdAt, $0.id) < ($1.createdAt, $1.id) }
+        }
+    }
+
+    public func lastCheckWordSent(accountId: String, purpose: CheckWordPurpose, channel: Channel) async throws -> Date? {
+        state.withLock { s in
+            s.words.values.filter { $0.accountId == accountId && $0.purpose == purpose && $0.channel == channel }.map(\.createdAt).max()
+        }
+    }
+
+    public func claimMessages(limit: Int, now: Date, lease: Int) async throws -> [OutboxMessage] {
+        state.withLock { s in
+            let due = s.outbox.values.filter {
+                $0.message.state == .pending && $0.message.nextAttemptAt <= now && ($0.claimedUntil ?? .distantPast) <= now
+            }.sorted { ($0.message.nextAttemptAt, $0.message.createdAt) < ($1.message.nextAttemptAt, $1.message.createdAt) }.prefix(limit)
+            for c in due { s.outbox[c.message.id]?.claimedUntil = now.addingTimeInterval(TimeInterval(lease)) }
+            return due.map(\.message)
+        }
+    }
+
+    public func markSent(id: String, at: Date) async throws {
+        state.withLock { s in
+            s.outbox[id]?.message.state = .sent
+            s.outbox[id]?.sentAt = at
+            s.outbox[id]?.claimedUntil = nil
+        }
+    }
+
+    public func markFailed(id: String, error: String, retryAt: Date, dead: Bool) async throws {
+        state.withLock { s in
+            guard s.outbox[id]?.message.state == .pending else { return }
+            s.outbox[id]?.message.attempts += 1
+            s.outbox[id]?.message.lastError = error
+            s.outbox[id]?.message.nextAttemptAt = retryAt
+            s.outbox[id]?.message.state = dead ? .dead : .pending
+            s.outbox[id]?.claimedUntil = nil
+        }
+    }
+
+    public func undelivered(limit: Int) async throws -> [OutboxMessage] {
+        state.withLock { s in
+            Array(s.outbox.values.map(\.message).filter { $0.state != .sent }.sorted { ($0.createdAt, $0.id) < ($1.createdAt, $1.id) }.prefix(limit))
+        }
+    }
+
+    public func retry(id: String, now: Date) async throws -> Bool {
+        state.withLock { s in
+            guard let m = s.outbox[id]?.message, m.state != .sent else { return false }
+            s.outbox[id]?.message.state = .pending
+            s.outbox[id]?.message.attempts = 0
+            s.outbox[id]?.message.nextAttemptAt = now
+            s.outbox[id]?.claimedUntil = nil
+            return true
         }
     }
 

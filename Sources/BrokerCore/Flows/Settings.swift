@@ -37,3 +37,33 @@ public struct RateLimitSettings: Sendable, Equatable {
     /// The effective limit, or nil when it is off.
     func limit(_ value: Int) -> Int? { enabled && value > 0 ? value : nil }
 }
+
+/// The recovery part of the configuration.
+public struct RecoverySettings: Sendable, Equatable {
+    public var publicURL: String
+    public var linkTTLSeconds: Int
+    public var codeTTLSeconds: Int
+    public var codeMaxAttempts: Int
+    public var resendCooldownSeconds: Int
+    public var revealMethods: Bool
+    /// false: a social-only account may not set a password (`recovery.social_only_password: deny`).
+    public var socialOnlyPasswordAllowed: Bool
+    public var notMePauseSeconds: Int
+    /// How long a "this wasn't me" link keeps working.
+    public var notMeTTLSeconds: Int = 7 * 86_400
+
+    public init(
+        publicURL: String, linkTTLSeconds: Int = 3600, codeTTLSeconds: Int = 600, codeMaxAttempts: Int = 5,
+        resendCooldownSeconds: Int = 60, revealMethods: Bool = false, socialOnlyPasswordAllowed: Bool = true,
+        notMePauseSeconds: Int = 86_400
+    ) {
+        self.publicURL = publicURL
+        self.linkTTLSeconds = linkTTLSeconds
+        self.codeTTLSeconds = codeTTLSeconds
+        self.codeMaxAttempts = codeMaxAttempts
+        self.resendCooldownSeconds = resendCooldownSeconds
+        self.revealMethods = revealMethods
+        self.socialOnlyPasswordAllowed = socialOnlyPasswordAllowed
+        self.notMePauseSeconds = notMePauseSeconds
+    }
+}

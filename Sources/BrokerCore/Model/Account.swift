@@ -18,12 +18,14 @@ public struct Account: Sendable, Equatable {
     /// Optimistic-concurrency counter: an update only applies to the version it was read at.
     public var version: Int
     public var identities: [Identity]
+    /// "This wasn't me" pauses recovery sends until then.
+    public var recoveryPausedUntil: Date?
 
     public init(
         id: String, login: String? = nil, email: String? = nil, emailVerified: Bool = false,
         phone: String? = nil, phoneVerified: Bool = false, passwordHash: String? = nil,
         state: AccountState = .active, locale: String = "en", createdAt: Date, updatedAt: Date? = nil,
-        version: Int = 1, identities: [Identity] = []
+        version: Int = 1, identities: [Identity] = [], recoveryPausedUntil: Date? = nil
     ) {
         self.id = id
         self.login = login
@@ -38,6 +40,7 @@ public struct Account: Sendable, Equatable {
         self.updatedAt = updatedAt ?? createdAt
         self.version = version
         self.identities = identities
+        self.recoveryPausedUntil = recoveryPausedUntil
     }
 
     public var hasPassword: Bool { passwordHash != nil }

@@ -1,4 +1,3 @@
-import BrokerCore
 import Foundation
 
 /// The contract's account object as JSON, shared by the API, the CLI and export.

@@ -12,6 +12,13 @@ public enum BrokerError: Error, Sendable, Equatable {
     case weakPassword(reason: String)
     case passwordMismatch
     case notImplemented(what: String)
+    case incorrectCheckWord
+    case tokenExpired
+    case tokenUsed
+    case invalidCode
+    case codeExpired
+    case notEnabled
+    case passwordNotAllowed
 
     /// The contract's error code.
     public var code: String {
@@ -27,6 +34,13 @@ public enum BrokerError: Error, Sendable, Equatable {
         case .weakPassword: "weak_password"
         case .passwordMismatch: "password_mismatch"
         case .notImplemented: "not_implemented"
+        case .incorrectCheckWord: "incorrect_check_word"
+        case .tokenExpired: "token_expired"
+        case .tokenUsed: "token_used"
+        case .invalidCode: "invalid_code"
+        case .codeExpired: "code_expired"
+        case .notEnabled: "not_enabled"
+        case .passwordNotAllowed: "password_not_allowed"
         }
     }
 
@@ -45,6 +59,13 @@ public enum BrokerError: Error, Sendable, Equatable {
         case .weakPassword(let reason): "The password is too weak: \(reason)"
         case .passwordMismatch: "The password and its confirmation differ."
         case .notImplemented(let what): "\(what) is not available yet."
+        case .incorrectCheckWord: "Incorrect check word: this link is not the newest one. Use the link in the latest message."
+        case .tokenExpired: "This link has expired. Ask for a new one."
+        case .tokenUsed: "This link was already used."
+        case .invalidCode: "The code is incorrect."
+        case .codeExpired: "The code has expired. Ask for a new one."
+        case .notEnabled: "This lookup is not enabled."
+        case .passwordNotAllowed: "This account signs in only through its social providers."
         }
     }
 }

@@ -17,6 +17,13 @@ public protocol AccountStore: Sendable {
     /// Audit events of one account, newest first.
     func auditEvents(accountId: String, limit: Int) async throws -> [AuditEvent]
 
+    /// The check word whose secret hashes to `secretHash` (link tokens).
+    func checkWord(secretHash: String) async throws -> CheckWord?
+    /// The newest word of the account for a purpose and kind, whatever its state.
+    func latestCheckWord(accountId: String, purpose: CheckWordPurpose, kind: CheckWord.Kind) async throws -> CheckWord?
+    /// When the newest word of the account for a purpose went out on `channel`, if ever.
+    func lastCheckWordSent(accountId: String, purpose: CheckWordPurpose, channel: Channel) async throws -> Date?
+
     /// Applies every change in one transaction, or none.
     func commit(_ changes: [StoreChange]) async throws
 

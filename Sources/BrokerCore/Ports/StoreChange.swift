@@ -19,6 +19,14 @@ public enum StoreChange: Sendable {
     case revokeSessions(accountId: String, exceptTokenHash: String?, at: Date)
     case revokeSession(tokenHash: String, at: Date)
     case insertAudit(AuditEvent)
+    case insertCheckWord(CheckWord)
+    /// Revokes every open (unused, unrevoked) word of the account with one of `purposes`.
+    case revokeCheckWords(accountId: String, purposes: [CheckWordPurpose], at: Date)
+    /// Marks a word used; stale when it was already used or revoked meanwhile (single use under races).
+    case consumeCheckWord(id: String, at: Date)
+    /// Counts a wrong code; the word is revoked once it has had `maxAttempts` wrong tries.
+    case countCodeFailure(id: String, maxAttempts: Int, at: Date)
+    case enqueueMessage(OutboxMessage)
 }
 
 /// What a store adapter reports; flows turn these into `BrokerError`s.

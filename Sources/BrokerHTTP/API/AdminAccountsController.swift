@@ -5,6 +5,7 @@ import Hummingbird
 /// The admin JSON API under `/api/v1/admin/accounts`. Every route needs one of `admin.tokens`.
 struct AdminAccountsController {
     let admin: AdminFlow
+    let recovery: RecoveryFlow
     let adminTokens: [Secret]
 
     struct IdentityBody: Decodable {
@@ -103,8 +104,10 @@ struct AdminAccountsController {
         }
         routes.post(base + "/:id/recovery") { request, context in
             try authorize(request)
-            _ = try await admin.get(try context.parameters.require("id"))
-            throw BrokerError.notImplemented(what: "Sending recovery messages")
+            let id = try context.parameters.require("id")
+            let body = try await JSONBody.decodeOptional(RecoveryBody.self, from: request, context: context)
+            try await recovery.adminSend(accountId: id, channel: body?.channel)
+            return JSONResponse.make(["status": "accepted"], status: .accepted)
         }
         routes.post(base + "/:id/identities") { request, context in
             try authorize(request)

@@ -1,4 +1,5 @@
 import BrokerCore
+import BrokerLocales
 import Hummingbird
 import Logging
 
@@ -83,11 +84,26 @@ enum ErrorEnvelope {
         return response
     }
 
+    /// The translated message of a flow error, as the envelope would carry it.
+    static func message(for error: BrokerError, locale: String) -> String {
+        let l = Localizer.shared
+        switch error {
+        case .invalidRequest(let f, let reason):
+            return f.map { l.text("error.invalid_request_field", locale: locale, ["field": $0, "reason": reason]) } ?? l.text("error.invalid_request", locale: locale)
+        case .weakPassword(let reason): return l.text("error.weak_password", locale: locale, ["reason": reason])
+        case .tooManyAttempts(let s), .tooManyRequests(let s): return l.text("error." + error.code, locale: locale, ["seconds": String(s)])
+        case .conflict(let f): return l.text("error.conflict", locale: locale, ["field": f])
+        default: return l.text("error." + error.code, locale: locale)
+        }
+    }
+
     static func statusAndCode(_ e: BrokerError) -> (HTTPResponse.Status, String) {
         let status: HTTPResponse.Status = switch e {
-        case .invalidRequest, .weakPassword, .passwordMismatch: .badRequest
+        case .invalidRequest, .weakPassword, .passwordMismatch, .incorrectCheckWord, .invalidCode: .badRequest
         case .invalidCredentials, .unauthenticated: .unauthorized
-        case .accountBlocked: .forbidden
+        case .accountBlocked, .passwordNotAllowed: .forbidden
+        case .tokenExpired, .tokenUsed, .codeExpired: .gone
+        case .notEnabled: .notFound
         case .tooManyAttempts, .tooManyRequests: .tooManyRequests
         case .notFound: .notFound
         case .conflict: .conflict

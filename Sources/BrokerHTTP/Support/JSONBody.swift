@@ -26,6 +26,14 @@ enum JSONBody {
         }
     }
 
+    /// Like `decode`, but an empty body means "no fields".
+    static func decodeOptional<T: Decodable>(_ type: T.Type, from request: Request, context: BrokerRequestContext) async throws -> T? {
+        if request.headers[.contentLength] == "0" || (request.headers[.contentLength] == nil && request.headers[.transferEncoding] == nil) {
+            return nil
+        }
+        return try await decode(type, from: request, context: context)
+    }
+
     static func translate(_ error: DecodingError) -> BrokerError {
         func path(_ codingPath: [any CodingKey]) -> String? {
             guard !codingPath.isEmpty else { return nil }

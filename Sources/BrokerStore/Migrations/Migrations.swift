@@ -63,5 +63,44 @@ public enum Migrations {
             )
             """,
         ]),
+        Migration(id: "0002_check_words_outbox", statements: [
+            "ALTER TABLE accounts ADD COLUMN recovery_paused_until BIGINT",
+            """
+            CREATE TABLE check_words (
+                id TEXT PRIMARY KEY,
+                account_id TEXT NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+                purpose TEXT NOT NULL,
+                kind TEXT NOT NULL,
+                channel TEXT NOT NULL,
+                secret_hash TEXT NOT NULL UNIQUE,
+                address TEXT NOT NULL,
+                created_at BIGINT NOT NULL,
+                expires_at BIGINT NOT NULL,
+                used_at BIGINT,
+                revoked_at BIGINT,
+                attempts INTEGER NOT NULL DEFAULT 0
+            )
+            """,
+            "CREATE INDEX check_words_account ON check_words(account_id, purpose, created_at)",
+            """
+            CREATE TABLE outbox (
+                id TEXT PRIMARY KEY,
+                account_id TEXT,
+                channel TEXT NOT NULL,
+                recipient TEXT NOT NULL,
+                subject TEXT NOT NULL,
+                text_body TEXT NOT NULL,
+                html_body TEXT,
+                created_at BIGINT NOT NULL,
+                state TEXT NOT NULL,
+                attempts INTEGER NOT NULL DEFAULT 0,
+                next_attempt_at BIGINT NOT NULL,
+                claimed_until BIGINT,
+                last_error TEXT,
+                sent_at BIGINT
+            )
+            """,
+            "CREATE INDEX outbox_due ON outbox(state, next_attempt_at)",
+        ]),
     ]
 }

@@ -18,7 +18,8 @@ extension SQLiteStore {
             phone: row["phone"], phoneVerified: (row["phone_verified"] as Int) != 0, passwordHash: row["password_hash"],
             state: AccountState(rawValue: row["state"]) ?? .blocked, locale: row["locale"],
             createdAt: Date(milliseconds: row["created_at"]), updatedAt: Date(milliseconds: row["updated_at"]),
-            version: row["version"], identities: identities
+            version: row["version"], identities: identities,
+            recoveryPausedUntil: (row["recovery_paused_until"] as Int64?).map(Date.init(milliseconds:))
         )
     }
 
@@ -53,11 +54,12 @@ extension SQLiteStore {
         case .updateAccount(let a):
             try db.execute(sql: """
                 UPDATE accounts SET login = ?, login_key = ?, email = ?, email_verified = ?, phone = ?, phone_verified = ?,
-                    password_hash = ?, state = ?, locale = ?, updated_at = ?, version = version + 1
+                    password_hash = ?, state = ?, locale = ?, updated_at = ?, recovery_paused_until = ?, version = version + 1
                 WHERE id = ? AND version = ?
                 """, arguments: [
                     a.login, a.login?.lowercased(), a.email, a.emailVerified ? 1 : 0, a.phone, a.phoneVerified ? 1 : 0,
-                    a.passwordHash, a.state.rawValue, a.locale, a.updatedAt.milliseconds, a.id, a.version,
+                    a.passwordHash, a.state.rawValue, a.locale, a.updatedAt.milliseconds, a.recoveryPausedUntil?.milliseconds,
+                    a.id, a.version,
                 ])
             guard db.changesCount == 1 else { throw StoreError.stale }
         case .deleteAccount(let id):
@@ -87,6 +89,43 @@ extension SQLiteStore {
             try db.execute(
                 sql: "UPDATE sessions SET revoked_at = ? WHERE token_hash = ? AND revoked_at IS NULL", arguments: [at.milliseconds, tokenHash]
             )
+        case .insertCheckWord(let w):
+            try db.execute(sql: """
+                INSERT INTO check_words (id, account_id, purpose, kind, channel, secret_hash, address, created_at, expires_at,
+                                         used_at, revoked_at, attempts)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """, arguments: [
+                    w.id, w.accountId, w.purpose.rawValue, w.kind.rawValue, w.channel.rawValue, w.secretHash, w.address,
+                    w.createdAt.milliseconds, w.expiresAt.milliseconds, w.usedAt?.milliseconds, w.revokedAt?.milliseconds, w.attempts,
+                ])
+        case .revokeCheckWords(let accountId, let purposes, let at):
+            for purpose in purposes {
+                try db.execute(sql: """
+                    UPDATE check_words SET revoked_at = ?
+                    WHERE account_id = ? AND purpose = ? AND used_at IS NULL AND revoked_at IS NULL
+                    """, arguments: [at.milliseconds, accountId, purpose.rawValue])
+            }
+        case .consumeCheckWord(let id, let at):
+            try db.execute(
+                sql: "UPDATE check_words SET used_at = ? WHERE id = ? AND used_at IS NULL AND revoked_at IS NULL",
+                arguments: [at.milliseconds, id]
+            )
+            guard db.changesCount == 1 else { throw StoreError.stale }
+        case .countCodeFailure(let id, let maxAttempts, let at):
+            try db.execute(sql: """
+                UPDATE check_words SET attempts = attempts + 1,
+                    revoked_at = CASE WHEN attempts + 1 >= ? THEN ? ELSE revoked_at END
+                WHERE id = ? AND used_at IS NULL AND revoked_at IS NULL
+                """, arguments: [maxAttempts, at.milliseconds, id])
+        case .enqueueMessage(let m):
+            try db.execute(sql: """
+                INSERT INTO outbox (id, account_id, channel, recipient, subject, text_body, html_body, created_at, state,
+                                    attempts, next_attempt_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """, arguments: [
+                    m.id, m.accountId, m.channel.rawValue, m.recipient, m.subject, m.text, m.html, m.createdAt.milliseconds,
+                    m.state.rawValue, m.attempts, m.nextAttemptAt.milliseconds,
+                ])
         case .insertAudit(let e):
             let detail = String(decoding: try JSONEncoder().encode(e.detail), as: UTF8.self)
             try db.execute(
@@ -94,6 +133,27 @@ extension SQLiteStore {
                 arguments: [e.id, e.accountId, e.type, e.actor, detail, e.at.milliseconds]
             )
         }
+    }
+
+    static func checkWord(from row: Row) -> CheckWord? {
+        guard let purpose = CheckWordPurpose(rawValue: row["purpose"]), let kind = CheckWord.Kind(rawValue: row["kind"]),
+              let channel = Channel(rawValue: row["channel"])
+        else { return nil }
+        return CheckWord(
+            id: row["id"], accountId: row["account_id"], purpose: purpose, kind: kind, channel: channel, secretHash: row["secret_hash"],
+            address: row["address"], createdAt: Date(milliseconds: row["created_at"]), expiresAt: Date(milliseconds: row["expires_at"]),
+            usedAt: (row["used_at"] as Int64?).map(Date.init(milliseconds:)), revokedAt: (row["revoked_at"] as Int64?).map(Date.init(milliseconds:)),
+            attempts: row["attempts"]
+        )
+    }
+
+    static func message(from row: Row) -> OutboxMessage {
+        OutboxMessage(
+            id: row["id"], accountId: row["account_id"], channel: Channel(rawValue: row["channel"]) ?? .email, recipient: row["recipient"],
+            subject: row["subject"], text: row["text_body"], html: row["html_body"], createdAt: Date(milliseconds: row["created_at"]),
+            state: OutboxMessage.State(rawValue: row["state"]) ?? .pending, attempts: row["attempts"],
+            nextAttemptAt: Date(milliseconds: row["next_attempt_at"]), lastError: row["last_error"]
+        )
     }
 
     private static func insertIdentity(_ identity: Identity, accountId: String, _ db: Database) throws {

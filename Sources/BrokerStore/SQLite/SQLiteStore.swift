@@ -6,9 +6,12 @@ import GRDB
 /// Writes are serialised by SQLite; each `commit` is one immediate transaction.
 public final class SQLiteStore: AccountStore, RateLimiter, Sendable {
     let pool: DatabasePool
+    /// The database file.
+    public let path: String
 
     /// Opens (creating it and its parent folders when missing) the database at `path`.
     public init(path: String) throws {
+        self.path = path
         let url = URL(fileURLWithPath: path)
         try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
         var configuration = Configuration()
@@ -139,7 +142,7 @@ public final class SQLiteStore: AccountStore, RateLimiter, Sendable {
 
     // MARK: plumbing
 
-    private func read<T: Sendable>(_ body: @Sendable @escaping (Database) throws -> T) async throws -> T {
+    func read<T: Sendable>(_ body: @Sendable @escaping (Database) throws -> T) async throws -> T {
         do {
             return try await pool.read(body)
         } catch let error as DatabaseError {
@@ -147,7 +150,7 @@ public final class SQLiteStore: AccountStore, RateLimiter, Sendable {
         }
     }
 
-    private func write<T: Sendable>(_ body: @Sendable @escaping (Database) throws -> T) async throws -> T {
+    func write<T: Sendable>(_ body: @Sendable @escaping (Database) throws -> T) async throws -> T {
         do {
             return try await pool.write(body)
         } catch let error as DatabaseError where error.resultCode == .SQLITE_CONSTRAINT {

@@ -1,10 +1,10 @@
 import BrokerCore
 import Foundation
-import Hummingbird
 import Yams
 
-/// Texts of error messages (and later pages) in every supported language,
-/// loaded from `locales/*.yaml`; a missing key falls back to English.
+/// Texts of messages, pages and errors in every supported language, loaded from
+/// `locales/*.yaml`; a missing key falls back to English (and a test fails when
+/// any language lacks a key English has).
 public struct Localizer: Sendable {
     let tables: [String: [String: String]]
 
@@ -39,24 +39,13 @@ public struct Localizer: Sendable {
         return text
     }
 
-    /// The language of a request: `lang` in the query, then the `broker_lang` cookie, then Accept-Language.
-    public static func locale(of request: Request) -> String {
-        if let lang = request.uri.queryParameters.get("lang"), let match = LocalePolicy.match(lang) { return match }
-        if let cookie = request.cookies["broker_lang"]?.value, let match = LocalePolicy.match(cookie) { return match }
-        if let header = request.headers[.acceptLanguage] {
-            let ranked = header.split(separator: ",").compactMap { part -> (String, Double)? in
-                let pieces = part.split(separator: ";")
-                guard let tag = pieces.first?.trimmingWhitespace(), !tag.isEmpty else { return nil }
-                let q = pieces.dropFirst().compactMap { p -> Double? in
-                    let kv = p.trimmingWhitespace()
-                    return kv.hasPrefix("q=") ? Double(kv.dropFirst(2)) : nil
-                }.first ?? 1
-                return (tag, q)
-            }.sorted { $0.1 > $1.1 }
-            for (tag, q) in ranked where q > 0 {
-                if let match = LocalePolicy.match(tag) { return match }
-            }
+    /// Every text under `prefix.` in `locale` (keys without the prefix), English filling gaps.
+    public func section(_ prefix: String, locale: String, _ values: [String: String] = [:]) -> [String: String] {
+        let p = prefix + "."
+        var out: [String: String] = [:]
+        for key in (tables[LocalePolicy.fallback] ?? [:]).keys where key.hasPrefix(p) {
+            out[String(key.dropFirst(p.count))] = text(key, locale: locale, values)
         }
-        return LocalePolicy.fallback
+        return out
     }
 }

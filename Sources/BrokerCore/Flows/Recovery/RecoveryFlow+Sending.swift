@@ -1,0 +1,140 @@
+import Foundation
+
+extension RecoveryFlow {
+    /// Writes the check words and the message in one transaction; earlier open recovery words die with it.
+    func send(to account: Account, via channel: Channel, respectCooldown: Bool, actor: String) async throws {
+        guard let address = Self.address(of: account, on: channel) else { return }
+        let now = ports.clock.now()
+        if respectCooldown, settings.resendCooldownSeconds > 0,
+           let last = try await ports.store.lastCheckWordSent(accountId: account.id, purpose: .notMe, channel: channel),
+           now.timeIntervalSince(last) < TimeInterval(settings.resendCooldownSeconds) {
+            return  // answered as accepted; nothing created, nothing superseded
+        }
+        var words: [CheckWord] = []
+        /// A new word; what goes into the message is its placeholder, never the secret.
+        func newWord(_ purpose: CheckWordPurpose, _ kind: CheckWord.Kind, ttl: Int) -> String {
+            let id = ports.tokens.identifier()
+            let secretHash = kind == .code ? CheckWord.codeHash(id: id, code: secrets.code(for: id)) : TokenHash.of(secrets.token(for: id))
+            words.append(CheckWord(
+                id: id, accountId: account.id, purpose: purpose, kind: kind, channel: channel, secretHash: secretHash,
+                address: address, createdAt: now, expiresAt: now.addingTimeInterval(TimeInterval(ttl))
+            ))
+            return CheckWordSecrets.placeholder(kind, id: id)
+        }
+        let notMe = settings.publicURL + "/recover/not-me?token=" + newWord(.notMe, .link, ttl: settings.notMeTTLSeconds)
+        let content: MessageContent
+        if account.isSocialOnly {
+            let links = Self.providerIds(of: account).map { id in
+                let p = providers.provider(id: id)
+                return ProviderLinks(name: p?.name ?? id, recoveryURL: p?.recoveryURL ?? "", signInURL: settings.publicURL + "/auth/\(id)/start")
+            }
+            var setPassword: String?
+            if settings.socialOnlyPasswordAllowed {
+                setPassword = channel == .email
+                    ? resetLink(newWord(.recovery, .link, ttl: settings.linkTTLSeconds))
+                    : newWord(.recovery, .code, ttl: settings.codeTTLSeconds)
+            }
+            content = .socialRecovery(providers: links, setPasswordLink: setPassword, notMeLink: notMe,
+                                      minutes: (channel == .email ? settings.linkTTLSeconds : settings.codeTTLSeconds) / 60)
+        } else if channel == .email {
+            content = .recoveryLink(link: resetLink(newWord(.recovery, .link, ttl: settings.linkTTLSeconds)), notMeLink: notMe,
+                                    minutes: settings.linkTTLSeconds / 60)
+        } else {
+            content = .recoveryCode(code: newWord(.recovery, .code, ttl: settings.codeTTLSeconds), notMeLink: notMe,
+                                    minutes: max(1, settings.codeTTLSeconds / 60))
+        }
+        let message = try compose(content, for: account, to: address, via: channel)
+        var changes: [StoreChange] = [.revokeCheckWords(accountId: account.id, purposes: [.recovery], at: now)]
+        changes += words.map(StoreChange.insertCheckWord)
+        changes.append(.enqueueMessage(message))
+        changes.append(ports.audit("recovery_requested", account: account.id, actor: actor, ["channel": channel.rawValue]))
+        try await ports.commit(changes)
+    }
+
+    func resetLink(_ token: String) -> String { settings.publicURL + "/recover/reset?token=" + token }
+
+    func compose(_ content: MessageContent, for account: Account, to address: String, via channel: Channel) throws -> OutboxMessage {
+        let composed = try composer.compose(content, locale: account.locale, channel: channel)
+        return OutboxMessage(
+            id: ports.tokens.identifier(), accountId: account.id, channel: channel, recipient: address,
+            subject: composed.subject, text: composed.text, html: channel == .email ? composed.html : nil, createdAt: ports.clock.now()
+        )
+    }
+
+    /// Counts a send against the identifier and the client address; over either limit answers 429 and creates nothing.
+    /// Unknown identifiers count the same as known ones.
+    func throttleSend(key: String, clientAddress: String?) async throws {
+        let now = ports.clock.now()
+        var checks: [(String, Int)] = []
+        if let limit = limits.limit(limits.sendPerIdentifier) { checks.append(("send:id:" + key, limit)) }
+        if let limit = limits.limit(limits.sendPerAddress), let clientAddress { checks.append(("send:addr:" + clientAddress, limit)) }
+        for (key, limit) in checks {
+            let count = try await ports.rateLimiter.peek(key: key, window: limits.windowSeconds, now: now)
+            if count.count >= limit { throw BrokerError.tooManyRequests(retryAfter: count.retryAfter(now: now)) }
+        }
+        for (key, _) in checks { _ = try await ports.rateLimiter.hit(key: key, window: limits.windowSeconds, now: now) }
+    }
+
+    func find(_ identifier: Identifier) async throws -> Account? {
+        switch identifier {
+        case .email(let email): return try await ports.store.account(email: email)
+        case .phone(let phone): return try await ports.store.account(phone: phone)
+        case .login(let login): return try await ports.store.account(login: login)
+        }
+    }
+
+    /// The word and account a link token names, when the link still works.
+    func liveWord(token: String) async throws -> (CheckWord, Account) {
+        guard !token.isEmpty, token.utf8.count <= 256,
+              let word = try await ports.store.checkWord(secretHash: TokenHash.of(token)), word.purpose == .recovery, word.kind == .link
+        else { throw BrokerError.incorrectCheckWord }
+        if word.usedAt != nil { throw BrokerError.tokenUsed }
+        if word.revokedAt != nil { throw BrokerError.incorrectCheckWord }
+        guard let account = try await ports.store.account(id: word.accountId), account.state == .active,
+              Self.address(of: account, on: word.channel) == word.address
+        else { throw BrokerError.incorrectCheckWord }
+        if word.expiresAt <= ports.clock.now() { throw BrokerError.tokenExpired }
+        return (word, account)
+    }
+
+    static func parseChannel(_ raw: String) throws -> Channel {
+        guard let channel = Channel(rawValue: raw) else { throw BrokerError.invalidRequest(field: "channel", reason: "must be email or sms") }
+        return channel
+    }
+
+    static func defaultChannel(for identifier: Identifier, account: Account) -> Channel {
+        switch identifier {
+        case .email: .email
+        case .phone: .sms
+        case .login: account.emailVerified ? .email : .sms
+        }
+    }
+
+    /// The verified address of the account on a channel, or nil: messages go to verified addresses only.
+    static func address(of account: Account, on channel: Channel) -> String? {
+        switch channel {
+        case .email: account.emailVerified ? account.email : nil
+        case .sms: account.phoneVerified ? account.phone : nil
+        }
+    }
+
+    static func providerIds(of account: Account) -> [String] {
+        var seen = Set<String>()
+        return account.identities.map(\.provider).filter { seen.insert($0).inserted }
+    }
+}
+
+/// Masked addresses for hints: the full address never appears.
+public enum Mask {
+    /// `maria@example.test` -> `m•••@example.test`
+    public static func email(_ email: String) -> String {
+        guard let at = email.firstIndex(of: "@"), let first = email.first else { return "•••" }
+        return String(first) + "•••" + email[at...]
+    }
+
+    /// `+5511999990000` -> `+55•••0000`
+    public static func phone(_ phone: String) -> String {
+        guard phone.count > 7 else { return "•••" }
+        return String(phone.prefix(3)) + "•••" + String(phone.suffix(4))
+    }
+}

@@ -1,0 +1,206 @@
+import Foundation
+
+/// The seed's methods 1 and 2: a link by email, a 6-digit code by SMS, and for
+/// social-only accounts a message that sends the person to their providers.
+/// Every request answers the same whether or not the identifier is known.
+public struct RecoveryFlow: Sendable {
+    let ports: BrokerPorts
+    public let settings: RecoverySettings
+    let security: SecuritySettings
+    let limits: RateLimitSettings
+    let providers: any ProviderDirectory
+    let composer: any MessageComposer
+    let secrets: CheckWordSecrets
+
+    public init(
+        ports: BrokerPorts, settings: RecoverySettings, security: SecuritySettings, limits: RateLimitSettings,
+        providers: any ProviderDirectory, composer: any MessageComposer, secrets: CheckWordSecrets
+    ) {
+        self.secrets = secrets
+        self.ports = ports
+        self.settings = settings
+        self.security = security
+        self.limits = limits
+        self.providers = providers
+        self.composer = composer
+    }
+
+    // MARK: requests that send
+
+    /// `POST /api/v1/recovery`: sends a link or a code to a verified address of the account, if there is one.
+    public func request(identifier raw: String, channel: String?, locale: String?, clientAddress: String?) async throws {
+        let identifier = try IdentifierPolicy.classify(raw)
+        let requested = try channel.map(Self.parseChannel)
+        let requestLocale = try locale.map { try LocalePolicy.validate($0) }
+        try await throttleSend(key: identifier.key, clientAddress: clientAddress)
+        guard let account = try await find(identifier), account.state == .active,
+              (account.recoveryPausedUntil ?? .distantPast) <= ports.clock.now()
+        else {
+            // Unknown: the same throttling and the same composing work, and nothing is written.
+            _ = try? composer.compose(.recoveryLink(link: settings.publicURL, notMeLink: settings.publicURL, minutes: settings.linkTTLSeconds / 60),
+                                     locale: requestLocale ?? LocalePolicy.fallback, channel: .email)
+            return
+        }
+        let channel = requested ?? Self.defaultChannel(for: identifier, account: account)
+        try await send(to: account, via: channel, respectCooldown: true, actor: "user")
+    }
+
+    /// An operator's send: no cooldown, no pause; the account must have a verified address on the channel.
+    public func adminSend(accountId: String, channel raw: String?) async throws {
+        guard accountId.utf8.count <= 128, let account = try await ports.store.account(id: accountId) else {
+            throw BrokerError.notFound(what: "Account")
+        }
+        let channel = try raw.map(Self.parseChannel) ?? (account.emailVerified ? .email : .sms)
+        guard Self.address(of: account, on: channel) != nil else {
+            throw BrokerError.invalidRequest(field: "channel", reason: "the account has no verified \(channel == .email ? "email" : "phone")")
+        }
+        try await send(to: account, via: channel, respectCooldown: false, actor: "admin")
+    }
+
+    /// `POST /api/v1/recovery/login-reminder`: the login name and sign-in methods, to a verified email or phone.
+    public func loginReminder(identifier raw: String, clientAddress: String?) async throws {
+        let identifier = try IdentifierPolicy.classify(raw)
+        guard case .login = identifier else {
+            try await throttleSend(key: identifier.key, clientAddress: clientAddress)
+            guard let account = try await find(identifier), account.state == .active else { return }
+            let channel: Channel = if case .phone = identifier { .sms } else { .email }
+            guard let address = Self.address(of: account, on: channel) else { return }
+            let methods = (account.hasPassword ? ["password"] : []) + account.identities.map { providers.provider(id: $0.provider)?.name ?? $0.provider }
+            let message = try compose(.loginReminder(login: account.login, methods: methods), for: account, to: address, via: channel)
+            try await ports.commit([.enqueueMessage(message), ports.audit("login_reminder_sent", account: account.id, actor: "user", ["channel": channel.rawValue])])
+            return
+        }
+        throw BrokerError.invalidRequest(field: "identifier", reason: "give an email or a phone number")
+    }
+
+    // MARK: using what was sent
+
+    /// `POST /api/v1/recovery/code`: trades a correct code for a reset token.
+    public func redeemCode(identifier raw: String, code: String) async throws -> String {
+        guard let identifier = try? IdentifierPolicy.classify(raw), let account = try await find(identifier),
+              let word = try await ports.store.latestCheckWord(accountId: account.id, purpose: .recovery, kind: .code)
+        else { throw BrokerError.invalidCode }
+        let now = ports.clock.now()
+        if word.revokedAt != nil {
+            throw word.attempts >= settings.codeMaxAttempts ? BrokerError.tooManyAttempts(retryAfter: 1) : BrokerError.invalidCode
+        }
+        guard word.usedAt == nil, Self.address(of: account, on: word.channel) == word.address else { throw BrokerError.invalidCode }
+        guard word.expiresAt > now else { throw BrokerError.codeExpired }
+        let candidate = code.trimmingWhitespace()
+        guard candidate.count == 6, candidate.allSatisfy(\.isASCIIDigit),
+              TokenHash.constantTimeEquals(CheckWord.codeHash(id: word.id, code: candidate), word.secretHash)
+        else {
+            try await ports.commit([.countCodeFailure(id: word.id, maxAttempts: settings.codeMaxAttempts, at: now)])
+            if word.attempts + 1 >= settings.codeMaxAttempts { throw BrokerError.tooManyAttempts(retryAfter: 1) }
+            throw BrokerError.invalidCode
+        }
+        let linkId = ports.tokens.identifier()
+        let token = secrets.token(for: linkId)
+        let link = CheckWord(
+            id: linkId, accountId: account.id, purpose: .recovery, kind: .link, channel: word.channel,
+            secretHash: TokenHash.of(token), address: word.address, createdAt: now,
+            expiresAt: now.addingTimeInterval(TimeInterval(settings.codeTTLSeconds))
+        )
+        do {
+            try await ports.commit([.consumeCheckWord(id: word.id, at: now), .insertCheckWord(link)])
+        } catch StoreError.stale {
+            throw BrokerError.invalidCode
+        }
+        return token
+    }
+
+    /// `GET /api/v1/recovery/token`: says whether a link still works, without using it
+    /// (mail scanners that open links must not burn them).
+    public func check(token: String) async throws {
+        _ = try await liveWord(token: token)
+    }
+
+    /// `POST /api/v1/recovery/reset`: sets the password, uses the token, kills every other
+    /// open word and every session, and notifies the account's verified addresses.
+    public func reset(token: String, password: Secret, confirmation: Secret) async throws {
+        let (word, account) = try await liveWord(token: token)
+        if !account.hasPassword, !settings.socialOnlyPasswordAllowed { throw BrokerError.passwordNotAllowed }
+        try security.passwordPolicy.validate(password, confirmation: confirmation)
+        let now = ports.clock.now()
+        var updated = account
+        updated.passwordHash = try await ports.hasher.hash(password)
+        updated.updatedAt = now
+        var changes: [StoreChange] = [
+            .consumeCheckWord(id: word.id, at: now),
+            .updateAccount(updated),
+            .revokeCheckWords(accountId: account.id, purposes: [.recovery], at: now),
+            .revokeSessions(accountId: account.id, exceptTokenHash: nil, at: now),
+            ports.audit("password_reset", account: account.id, actor: "user", ["channel": word.channel.rawValue]),
+        ]
+        let when = ISO8601DateFormatter().string(from: now)
+        for channel in Channel.allCases {
+            if let address = Self.address(of: account, on: channel) {
+                changes.append(.enqueueMessage(try compose(.passwordChanged(when: when), for: account, to: address, via: channel)))
+            }
+        }
+        do {
+            try await ports.commit(changes)
+        } catch StoreError.stale {
+            // Used or superseded by a concurrent request: answer as that request left it.
+            _ = try await liveWord(token: token)
+            throw BrokerError.tokenUsed
+        }
+    }
+
+    /// "This wasn't me": kills the open recovery words and pauses recovery sends for the account.
+    public func notMe(token: String) async throws {
+        let now = ports.clock.now()
+        guard token.utf8.count <= 256, let word = try await ports.store.checkWord(secretHash: TokenHash.of(token)),
+              word.purpose == .notMe, word.revokedAt == nil,
+              var account = try await ports.store.account(id: word.accountId)
+        else { throw BrokerError.incorrectCheckWord }
+        guard word.usedAt == nil else { throw BrokerError.tokenUsed }
+        guard word.expiresAt > now else { throw BrokerError.tokenExpired }
+        account.recoveryPausedUntil = now.addingTimeInterval(TimeInterval(settings.notMePauseSeconds))
+        account.updatedAt = now
+        do {
+            try await ports.commit([
+                .consumeCheckWord(id: word.id, at: now),
+                .revokeCheckWords(accountId: account.id, purposes: [.recovery], at: now),
+                .updateAccount(account),
+                ports.audit("recovery_not_me", account: account.id, actor: "user", ["paused_seconds": String(settings.notMePauseSeconds)]),
+            ])
+        } catch StoreError.stale {
+            throw BrokerError.tokenUsed
+        }
+    }
+
+    /// `POST /api/v1/recovery/lookup`: the ways an account can recover, with masked hints; only with `reveal_methods`.
+    public func lookup(identifier raw: String, clientAddress: String?) async throws -> [RecoveryMethod] {
+        guard settings.revealMethods else { throw BrokerError.notEnabled }
+        let identifier = try IdentifierPolicy.classify(raw)
+        try await throttleSend(key: "lookup:" + identifier.key, clientAddress: clientAddress)
+        guard let account = try await find(identifier), account.state == .active else { return [] }
+        var methods: [RecoveryMethod] = []
+        if let email = Self.address(of: account, on: .email) { methods.append(.init(type: "email", hint: Mask.email(email))) }
+        if let phone = Self.address(of: account, on: .sms) { methods.append(.init(type: "sms", hint: Mask.phone(phone))) }
+        for id in Self.providerIds(of: account) {
+            methods.append(.init(type: "provider", provider: id, recoveryURL: providers.provider(id: id)?.recoveryURL))
+        }
+        return methods
+    }
+}
+
+/// One way an account can be recovered, as the lookup answers it.
+public struct RecoveryMethod: Sendable, Equatable {
+    public var type: String
+    public var provider: String?
+    public var recoveryURL: String?
+    public var hint: String?
+
+    public init(type: String, provider: String? = nil, recoveryURL: String? = nil, hint: String? = nil) {
+        self.type = type
+        self.provider = provider
+        self.recoveryURL = recoveryURL
+        self.hint = hint
+    }
+}
+
+extension Character {
+    var isASCIIDigit: Bool { ("0"..."9").contains(self) }
+}

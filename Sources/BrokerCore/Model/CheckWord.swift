@@ -1,0 +1,58 @@
+import Foundation
+
+/// The secret a recovery link or code carries. Only a hash of it is stored;
+/// it is bound to one account, one purpose and the address it was sent to.
+public struct CheckWord: Sendable, Equatable {
+    public enum Kind: String, Sendable { case link, code }
+
+    public var id: String
+    public var accountId: String
+    public var purpose: CheckWordPurpose
+    public var kind: Kind
+    public var channel: Channel
+    /// SHA-256 of the link token, or of `id:code` for a code.
+    public var secretHash: String
+    /// The email or phone the word was sent to; the word dies when the account's address changes.
+    public var address: String
+    public var createdAt: Date
+    public var expiresAt: Date
+    public var usedAt: Date?
+    /// Set when a newer request superseded it, or a reset or "not me" killed it.
+    public var revokedAt: Date?
+    public var attempts: Int
+
+    public init(
+        id: String, accountId: String, purpose: CheckWordPurpose, kind: Kind, channel: Channel, secretHash: String,
+        address: String, createdAt: Date, expiresAt: Date, usedAt: Date? = nil, revokedAt: Date? = nil, attempts: Int = 0
+    ) {
+        self.id = id
+        self.accountId = accountId
+        self.purpose = purpose
+        self.kind = kind
+        self.channel = channel
+        self.secretHash = secretHash
+        self.address = address
+        self.createdAt = createdAt
+        self.expiresAt = expiresAt
+        self.usedAt = usedAt
+        self.revokedAt = revokedAt
+        self.attempts = attempts
+    }
+
+    /// The hash stored for a code: salted with the word's id so equal codes hash differently.
+    public static func codeHash(id: String, code: String) -> String { TokenHash.of(id + ":" + code) }
+}
+
+/// What a check word may be used for; a new word supersedes the open ones of the same purpose.
+public enum CheckWordPurpose: String, Sendable, CaseIterable {
+    /// Reset or set a password (links, codes, and the social-only "set a native password" link).
+    case recovery
+    /// "This wasn't me": stop recovery for a while.
+    case notMe = "not_me"
+}
+
+/// How a message travels.
+public enum Channel: String, Sendable, CaseIterable, Codable {
+    case email
+    case sms
+}

@@ -1,0 +1,37 @@
+import Foundation
+
+/// Where the broker may send a browser back to: an absolute http(s) URL whose
+/// origin is exactly one of `server.allowed_return_to`. Everything that browsers
+/// parse differently from servers (backslashes, scheme-relative `//host`,
+/// userinfo, control characters, odd schemes) is refused outright.
+public struct ReturnToPolicy: Sendable {
+    /// Lower-cased `scheme://host[:port]` origins.
+    public let allowedOrigins: Set<String>
+
+    public init(allowedOrigins: [String]) { self.allowedOrigins = Set(allowedOrigins.map { $0.lowercased() }) }
+
+    /// The URL if it may be followed, else nil.
+    public func check(_ raw: String) -> String? {
+        guard !raw.isEmpty, raw.utf8.count <= 2048,
+              raw.unicodeScalars.allSatisfy({ $0.value > 0x20 && $0.value < 0x7F && $0 != "\\" }),
+              let components = URLComponents(string: raw),
+              let scheme = components.scheme?.lowercased(), scheme == "http" || scheme == "https",
+              raw.lowercased().hasPrefix(scheme + "://"),
+              components.user == nil, components.password == nil,
+              let host = components.host?.lowercased(), !host.isEmpty,
+              !raw.dropFirst(scheme.count + 3).hasPrefix("/")
+        else { return nil }
+        let defaultPort = scheme == "https" ? 443 : 80
+        let port = components.port.map { $0 == defaultPort ? "" : ":\($0)" } ?? ""
+        let origin = scheme + "://" + host + port
+        let explicitOrigin = components.port.map { scheme + "://" + host + ":\($0)" }
+        guard allowedOrigins.contains(origin) || explicitOrigin.map(allowedOrigins.contains) == true else { return nil }
+        return raw
+    }
+
+    /// `check`, throwing the contract's refusal.
+    public func validate(_ raw: String) throws -> String {
+        guard let ok = check(raw) else { throw BrokerError.invalidRequest(field: "return_to", reason: "is not an allowed address") }
+        return ok
+    }
+}

@@ -1,0 +1,44 @@
+/// Turns a message the flows want sent into its subject and bodies, in a language.
+/// The flows never see a template; the adapter never decides who gets what.
+public protocol MessageComposer: Sendable {
+    /// Email gets a subject, a plain-text and an HTML part; SMS gets one short text.
+    func compose(_ message: MessageContent, locale: String, channel: Channel) throws -> ComposedMessage
+}
+
+/// What a message says, as data.
+public enum MessageContent: Sendable, Equatable {
+    /// A password-reset link (email) with its "this wasn't me" link.
+    case recoveryLink(link: String, notMeLink: String, minutes: Int)
+    /// A 6-digit code (SMS) with its "this wasn't me" link.
+    case recoveryCode(code: String, notMeLink: String, minutes: Int)
+    /// A social-only account: its providers' recovery pages and sign-in links, and (unless refused by policy) a set-password link.
+    case socialRecovery(providers: [ProviderLinks], setPasswordLink: String?, notMeLink: String, minutes: Int)
+    /// The account's login name and the ways it can sign in.
+    case loginReminder(login: String?, methods: [String])
+    /// A notice that the password was just changed.
+    case passwordChanged(when: String)
+}
+
+public struct ProviderLinks: Sendable, Equatable {
+    public var name: String
+    public var recoveryURL: String
+    public var signInURL: String?
+
+    public init(name: String, recoveryURL: String, signInURL: String?) {
+        self.name = name
+        self.recoveryURL = recoveryURL
+        self.signInURL = signInURL
+    }
+}
+
+public struct ComposedMessage: Sendable, Equatable {
+    public var subject: String
+    public var text: String
+    public var html: String?
+
+    public init(subject: String, text: String, html: String?) {
+        self.subject = subject
+        self.text = text
+        self.html = html
+    }
+}

@@ -1,0 +1,15 @@
+import Foundation
+
+/// The delivery side of the outbox: what the worker and operators use.
+/// Messages get in through `StoreChange.enqueueMessage`, inside the writer's transaction.
+public protocol Outbox: Sendable {
+    /// Takes up to `limit` due messages for `lease` seconds; another worker may take them after that.
+    func claimMessages(limit: Int, now: Date, lease: Int) async throws -> [OutboxMessage]
+    func markSent(id: String, at: Date) async throws
+    /// Records a failed try; the message is retried at `retryAt`, or becomes a dead letter when `dead`.
+    func markFailed(id: String, error: String, retryAt: Date, dead: Bool) async throws
+    /// Messages not yet delivered (pending and dead), oldest first.
+    func undelivered(limit: Int) async throws -> [OutboxMessage]
+    /// Puts a dead or pending message back in line for an immediate try; false when there is no such undelivered message.
+    func retry(id: String, now: Date) async throws -> Bool
+}

@@ -1,0 +1,90 @@
+import BrokerCore
+import Foundation
+import Logging
+import ServiceLifecycle
+
+/// Sends what the outbox holds. Each pass claims due messages for a lease (30 s),
+/// puts the check-word secrets into them, and hands them to the channel's transport;
+/// a failure is retried with exponential backoff from 1 s up to `backoff_max_seconds`,
+/// and after `max_attempts` tries the message stays as a dead letter
+/// (`broker outbox list`, `broker outbox retry ID`). A crash between claim and
+/// send loses nothing: the lease runs out and the message is claimed again.
+public final class DeliveryWorker: Service, Sendable {
+    public struct Settings: Sendable {
+        public var maxAttempts: Int
+        public var backoffMaxSeconds: Int
+        public var leaseSeconds = 30
+        public var batchSize = 16
+        public var pollInterval: Duration = .milliseconds(200)
+
+        public init(maxAttempts: Int, backoffMaxSeconds: Int) {
+            self.maxAttempts = maxAttempts
+            self.backoffMaxSeconds = backoffMaxSeconds
+        }
+    }
+
+    let outbox: any Outbox
+    let email: any MessageTransport
+    let sms: any MessageTransport
+    let secrets: CheckWordSecrets
+    let clock: any WallClock
+    let settings: Settings
+    let logger: Logger
+
+    public init(
+        outbox: any Outbox, email: any MessageTransport, sms: any MessageTransport, secrets: CheckWordSecrets,
+        clock: any WallClock, settings: Settings, logger: Logger
+    ) {
+        self.outbox = outbox
+        self.email = email
+        self.sms = sms
+        self.secrets = secrets
+        self.clock = clock
+        self.settings = settings
+        self.logger = logger
+    }
+
+    public func run() async throws {
+        logger.info("delivery worker started")
+        await cancelWhenGracefulShutdown {
+            while !Task.isCancelled {
+                do {
+                    while try await self.drainOnce() > 0, !Task.isCancelled {}
+                } catch {
+                    self.logger.warning("outbox unavailable", metadata: ["error": "\(error)"])
+                }
+                try? await Task.sleep(for: self.settings.pollInterval)
+            }
+        }
+    }
+
+    /// One pass: claims a batch and tries each message once. Returns how many it claimed.
+    @discardableResult
+    public func drainOnce() async throws -> Int {
+        let batch = try await outbox.claimMessages(limit: settings.batchSize, now: clock.now(), lease: settings.leaseSeconds)
+        await withTaskGroup(of: Void.self) { group in
+            for message in batch { group.addTask { await self.attempt(message) } }
+        }
+        return batch.count
+    }
+
+    func attempt(_ message: OutboxMessage) async {
+        var revealed = message
+        revealed.text = secrets.reveal(message.text)
+        revealed.html = message.html.map(secrets.reveal)
+        revealed.subject = secrets.reveal(message.subject)
+        let transport = message.channel == .email ? email : sms
+        do {
+            try await transport.deliver(revealed)
+            try await outbox.markSent(id: message.id, at: clock.now())
+            logger.info("message delivered", metadata: ["message": "\(message.id)", "channel": "\(message.channel.rawValue)"])
+        } catch {
+            let dead = message.attempts + 1 >= settings.maxAttempts
+            let delay = min(Double(settings.backoffMaxSeconds), pow(2, Double(message.attempts)))
+            logger.warning("delivery failed", metadata: [
+                "message": "\(message.id)", "attempt": "\(message.attempts + 1)", "dead": "\(dead)", "error": "\(error)",
+            ])
+            try? await outbox.markFailed(id: message.id, error: "\(error)", retryAt: clock.now().addingTimeInterval(delay), dead: dead)
+        }
+    }
+}

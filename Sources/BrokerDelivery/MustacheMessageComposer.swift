@@ -1,0 +1,137 @@
+import BrokerCore
+import BrokerLocales
+import Foundation
+import Mustache
+
+/// Renders messages with the Mustache layouts in `templates/messages` and the
+/// texts of `locales/*.yaml`: an HTML and a plain-text part for email, one line for SMS.
+public struct MustacheMessageComposer: MessageComposer {
+    let library: MustacheLibrary
+    let localizer: Localizer
+
+    public init(localizer: Localizer = .shared) throws {
+        var library = MustacheLibrary()
+        for name in ["message.html", "message.txt"] {
+            guard let url = Bundle.module.url(forResource: name, withExtension: "mustache", subdirectory: "templates/messages") else {
+                throw DeliveryError.template("missing template \(name)")
+            }
+            try library.register(String(contentsOf: url, encoding: .utf8), named: name)
+        }
+        self.library = library
+        self.localizer = localizer
+    }
+
+    enum Block {
+        case paragraph(String)
+        case button(String, url: String)
+        case link(String, url: String)
+        case code(String)
+
+        var context: [String: Any] {
+            switch self {
+            case .paragraph(let t): ["isParagraph": true, "text": t]
+            case .button(let t, let url): ["isButton": true, "text": t, "url": url]
+            case .link(let t, let url): ["isLink": true, "text": t, "url": url]
+            case .code(let t): ["isCode": true, "text": t]
+            }
+        }
+    }
+
+    public func compose(_ message: MessageContent, locale: String, channel: Channel) throws -> ComposedMessage {
+        func t(_ key: String, _ values: [String: String] = [:]) -> String { localizer.text("message." + key, locale: locale, values) }
+        if channel == .sms { return ComposedMessage(subject: "", text: sms(message, t), html: nil) }
+        var blocks: [Block] = []
+        let subject: String
+        var notMe: String?
+        switch message {
+        case .recoveryLink(let link, let notMeLink, let minutes):
+            subject = t("recovery_link.subject")
+            blocks = [.paragraph(t("recovery_link.intro")), .button(t("recovery_link.action"), url: link),
+                      .paragraph(t("recovery_link.expires", ["minutes": String(minutes)]))]
+            notMe = notMeLink
+        case .recoveryCode(let code, let notMeLink, let minutes):
+            subject = t("recovery_link.subject")
+            blocks = [.code(code), .paragraph(t("recovery_code.text", ["code": code, "minutes": String(minutes)]))]
+            notMe = notMeLink
+        case .socialRecovery(let providers, let setPassword, let notMeLink, let minutes):
+            subject = t("social_recovery.subject")
+            blocks = [.paragraph(t("social_recovery.intro"))]
+            for p in providers {
+                blocks.append(.link(t("social_recovery.recover_at", ["provider": p.name]), url: p.recoveryURL))
+                if let signIn = p.signInURL { blocks.append(.link(t("social_recovery.sign_in_with", ["provider": p.name]), url: signIn)) }
+            }
+            if let setPassword {
+                if setPassword.hasPrefix("http") {
+                    blocks += [.paragraph(t("social_recovery.set_password")), .button(t("social_recovery.set_password_action"), url: setPassword),
+                               .paragraph(t("social_recovery.expires", ["minutes": String(minutes)]))]
+                } else {
+                    blocks.append(.paragraph(t("social_recovery.set_password_code", ["code": setPassword])))
+                }
+            }
+            notMe = notMeLink
+        case .loginReminder(let login, let methods):
+            subject = t("login_reminder.subject")
+            blocks = [.paragraph(t("login_reminder.intro")),
+                      .paragraph(login.map { t("login_reminder.login", ["login": $0]) } ?? t("login_reminder.no_login")),
+                      .paragraph(t("login_reminder.methods", ["methods": methods.joined(separator: ", ")]))]
+        case .passwordChanged(let when):
+            subject = t("password_changed.subject")
+            blocks = [.paragraph(t("password_changed.text", ["when": when])), .paragraph(t("password_changed.not_you"))]
+        }
+        let context: [String: Any] = [
+            "lang": locale, "subject": subject, "greeting": t("greeting"), "blocks": blocks.map(\.context),
+            "notAsked": t("not_asked"), "notMe": t("not_me"), "notMeURL": notMe ?? "",
+            "notMeText": notMe.map { t("not_me_text", ["link": $0]) } ?? "", "signature": t("signature"),
+        ]
+        guard let html = library.render(context, withTemplate: "message.html"),
+              let text = library.render(context, withTemplate: "message.txt")
+        else { throw DeliveryError.template("rendering failed") }
+        return ComposedMessage(subject: subject, text: Self.tidy(text), html: html)
+    }
+
+    /// One short SMS text per message.
+    func sms(_ message: MessageContent, _ t: (String, [String: String]) -> String) -> String {
+        switch message {
+        case .recoveryCode(let code, let notMeLink, let minutes):
+            return t("recovery_code.text", ["code": code, "minutes": String(minutes)]) + " " + t("not_me_text", ["link": notMeLink])
+        case .recoveryLink(let link, let notMeLink, _):
+            return t("recovery_link.action", [:]) + ": " + link + " " + t("not_me_text", ["link": notMeLink])
+        case .socialRecovery(let providers, let setPassword, let notMeLink, let minutes):
+            var parts = providers.map { t("social_recovery.recover_at", ["provider": $0.name]) + " " + $0.recoveryURL }
+            if let setPassword {
+                parts.append(setPassword.hasPrefix("http") ? t("social_recovery.set_password_action", [:]) + ": " + setPassword
+                             : t("recovery_code.text", ["code": setPassword, "minutes": String(minutes)]))
+            }
+            parts.append(t("not_me_text", ["link": notMeLink]))
+            return parts.joined(separator: " ")
+        case .loginReminder(let login, let methods):
+            return t("login_reminder.sms", ["login": login ?? "-", "methods": methods.joined(separator: ", ")])
+        case .passwordChanged(let when):
+            return t("password_changed.sms", ["when": when])
+        }
+    }
+
+    /// Collapses the blank lines Mustache sections leave behind.
+    static func tidy(_ text: String) -> String {
+        var lines: [Substring] = []
+        for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
+            let blank = line.allSatisfy(\.isWhitespace)
+            if blank, lines.last?.allSatisfy(\.isWhitespace) ?? true { continue }
+            lines.append(blank ? "" : line)
+        }
+        return lines.joined(separator: "\n").trimmingCharacters(in: .whitespacesAndNewlines) + "\n"
+    }
+}
+
+/// Why a message could not be rendered or sent.
+public enum DeliveryError: Error, CustomStringConvertible {
+    case template(String)
+    case transport(String)
+
+    public var description: String {
+        switch self {
+        case .template(let s): "template: \(s)"
+        case .transport(let s): s
+        }
+    }
+}

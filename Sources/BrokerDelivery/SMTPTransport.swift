@@ -1,0 +1,88 @@
+import BrokerCore
+import CCurl
+import Foundation
+import NIOPosix
+
+/// Email through the system libcurl: `smtp://` upgrades with STARTTLS when the
+/// server offers it, `smtps://` is TLS from the start; AUTH when a username is set.
+public struct SMTPTransport: MessageTransport {
+    let url: String
+    let username: String
+    let password: Secret
+    let from: String
+    let threadPool: NIOThreadPool
+
+    public init(url: String, username: String, password: Secret, from: String, threadPool: NIOThreadPool = .singleton) {
+        broker_curl_global_init()
+        self.url = url
+        self.username = username
+        self.password = password
+        self.from = from
+        self.threadPool = threadPool
+    }
+
+    public func deliver(_ message: OutboxMessage) async throws {
+        let data = MIMEMessage.render(message, from: from)
+        let envelopeFrom = "<" + MIMEMessage.address(in: from) + ">"
+        let recipient = "<" + message.recipient + ">"
+        let (url, username, password) = (self.url, self.username, self.password.value)
+        try await threadPool.runIfActive {
+            var error = [CChar](repeating: 0, count: 256)
+            let rc = Array(data.utf8).withUnsafeBufferPointer { bytes in
+                bytes.withMemoryRebound(to: CChar.self) { chars in
+                    broker_smtp_send(url, username, password, envelopeFrom, recipient, chars.baseAddress, chars.count, 0, 30, &error)
+                }
+            }
+            if rc != 0 { throw DeliveryError.transport("smtp: " + String(decoding: error.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)) }
+        }
+    }
+}
+
+/// RFC 5322 / MIME rendering of an outbox message: multipart/alternative with
+/// a plain-text and an HTML part, UTF-8 in base64, the subject RFC 2047-encoded.
+enum MIMEMessage {
+    static func render(_ m: OutboxMessage, from: String) -> String {
+        let boundary = "=_broker_" + m.id
+        var lines = [
+            "From: " + from,
+            "To: " + m.recipient,
+            "Subject: " + encodedWord(m.subject),
+            "Date: " + rfc2822(m.createdAt),
+            "Message-ID: <" + m.id + "@" + (address(in: from).split(separator: "@").last.map(String.init) ?? "broker") + ">",
+            "MIME-Version: 1.0",
+            "Auto-Submitted: auto-generated",
+        ]
+        if let html = m.html {
+            lines += ["Content-Type: multipart/alternative; boundary=\"\(boundary)\"", "", "--" + boundary]
+            lines += part("text/plain", m.text) + ["--" + boundary] + part("text/html", html) + ["--" + boundary + "--", ""]
+        } else {
+            lines += part("text/plain", m.text)
+        }
+        return lines.joined(separator: "\r\n")
+    }
+
+    static func part(_ type: String, _ body: String) -> [String] {
+        let encoded = Data(body.utf8).base64EncodedString(options: [.lineLength76Characters, .endLineWithCarriageReturn, .endLineWithLineFeed])
+        return ["Content-Type: \(type); charset=utf-8", "Content-Transfer-Encoding: base64", "", encoded, ""]
+    }
+
+    static func encodedWord(_ text: String) -> String {
+        text.unicodeScalars.allSatisfy({ $0.isASCII && $0.value >= 32 }) ? text : "=?UTF-8?B?" + Data(text.utf8).base64EncodedString() + "?="
+    }
+
+    /// The bare address of `Name <addr>` or `addr`.
+    static func address(in mailbox: String) -> String {
+        if let open = mailbox.lastIndex(of: "<"), let close = mailbox.lastIndex(of: ">"), open < close {
+            return String(mailbox[mailbox.index(after: open)..<close]).trimmingWhitespace()
+        }
+        return mailbox.trimmingWhitespace()
+    }
+
+    static func rfc2822(_ date: Date) -> String {
+        let f = DateFormatter()
+        f.locale = Locale(identifier: "en_US_POSIX")
+        f.timeZone = TimeZone(identifier: "UTC")
+        f.dateFormat = "EEE, dd MMM yyyy HH:mm:ss Z"
+        return f.string(from: date)
+    }
+}

@@ -1,0 +1,17 @@
+import BrokerDelivery
+import Foundation
+import Hummingbird
+
+/// `GET /dev/outbox` (dev_mode only): what the file transports wrote, newest first,
+/// so a developer can click a recovery link without a mail server.
+struct DevOutboxController {
+    let directories: [String]
+
+    struct Answer: Encodable { var messages: [FileTransport.Record] }
+
+    func addRoutes(to routes: RouteRecorder) {
+        routes.get("/dev/outbox") { _, _ in
+            JSONResponse.make(Answer(messages: FileTransport.read(directories: directories)))
+        }
+    }
+}

@@ -1,0 +1,52 @@
+import BrokerCore
+import BrokerLocales
+import Foundation
+import Hummingbird
+import Mustache
+
+/// Server-rendered pages: Mustache templates with one header and footer, texts
+/// from `locales/*.yaml`, and the headers every page sends (strict CSP, no framing,
+/// no caching of pages that carry check words, no Referer).
+struct PageRenderer: Sendable {
+    let library: MustacheLibrary
+
+    init() throws {
+        var library = MustacheLibrary()
+        let names = ["header", "footer", "reset", "notice"]
+        for name in names {
+            guard let url = Bundle.module.url(forResource: name, withExtension: "mustache", subdirectory: "templates/pages") else {
+                throw HTTPError(.internalServerError, message: "missing page template \(name)")
+            }
+            try library.register(String(contentsOf: url, encoding: .utf8), named: name)
+        }
+        self.library = library
+    }
+
+    static let shared: PageRenderer? = try? PageRenderer()
+
+    static let stylesheet: Data = {
+        guard let url = Bundle.module.url(forResource: "broker", withExtension: "css", subdirectory: "assets"),
+              let data = try? Data(contentsOf: url) else { return Data() }
+        return data
+    }()
+
+    /// Renders `template` with `values` plus `lang` and the page texts `t`.
+    func render(_ template: String, locale: String, status: HTTPResponse.Status = .ok, _ values: [String: Any]) -> Response {
+        var context = values
+        context["lang"] = locale
+        context["t"] = Localizer.shared.section("page", locale: locale)
+        let html = library.render(context, withTemplate: template) ?? ""
+        var headers = HTTPFields()
+        headers[.contentType] = "text/html; charset=utf-8"
+        Self.secure(&headers)
+        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(string: html)))
+    }
+
+    static func secure(_ headers: inout HTTPFields) {
+        headers[.contentSecurityPolicy] = "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+        headers[.init("X-Frame-Options")!] = "DENY"
+        headers[.init("X-Content-Type-Options")!] = "nosniff"
+        headers[.init("Referrer-Policy")!] = "no-referrer"
+        headers[.cacheControl] = "no-store"
+    }
+}

@@ -1,0 +1,126 @@
+import BrokerCore
+import BrokerLocales
+import Foundation
+import Hummingbird
+
+/// The pages a recovery message links to: the new-password form and "this wasn't me".
+/// Opening a link (GET) never uses it; only the form's POST does, so mail scanners
+/// that prefetch links cannot burn them.
+struct RecoveryPagesController {
+    let recovery: RecoveryFlow
+    let returnTo: ReturnToPolicy
+    let csrf: CSRF
+    let minPasswordLength: Int
+
+    struct ResetForm: Decodable {
+        var csrf: String?
+        var token: String?
+        var password: String?
+        var passwordConfirmation: String?
+        var returnTo: String?
+        enum CodingKeys: String, CodingKey { case csrf, token, password, passwordConfirmation = "password_confirmation", returnTo = "return_to" }
+    }
+
+    struct TokenForm: Decodable {
+        var csrf: String?
+        var token: String?
+    }
+
+    func addRoutes(to routes: RouteRecorder) {
+        routes.get("/assets/broker.css") { _, _ in
+            var headers = HTTPFields()
+            headers[.contentType] = "text/css; charset=utf-8"
+            headers[.cacheControl] = "public, max-age=3600"
+            return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: PageRenderer.stylesheet)))
+        }
+        routes.get("/recover/reset") { request, _ in
+            let locale = Localizer.locale(of: request)
+            let token = request.uri.queryParameters.get("token") ?? ""
+            let back = request.uri.queryParameters.get("return_to").flatMap(returnTo.check)
+            do {
+                try await recovery.check(token: token)
+            } catch let error as BrokerError {
+                return problem(error, locale: locale, returnTo: back)
+            }
+            return form(request, locale: locale, token: token, returnTo: back, error: nil, status: .ok)
+        }
+        routes.post("/recover/reset") { request, context in
+            let locale = Localizer.locale(of: request)
+            let f = try await Self.form(ResetForm.self, request, context)
+            try csrf.verify(request, field: f.csrf)
+            let back = f.returnTo.flatMap(returnTo.check)
+            do {
+                try await recovery.reset(token: f.token ?? "", password: Secret(f.password ?? ""), confirmation: Secret(f.passwordConfirmation ?? ""))
+            } catch let error as BrokerError {
+                switch error {
+                case .weakPassword, .passwordMismatch, .invalidRequest:
+                    let message = ErrorEnvelope.message(for: error, locale: locale)
+                    return form(request, locale: locale, token: f.token ?? "", returnTo: back, error: message, status: .badRequest)
+                default:
+                    return problem(error, locale: locale, returnTo: back)
+                }
+            }
+            return notice(locale: locale, title: "page.reset_done_title", paragraphs: [(text("page.reset_done", locale), false)], returnTo: back)
+        }
+        routes.get("/recover/not-me") { request, _ in
+            let locale = Localizer.locale(of: request)
+            let token = request.uri.queryParameters.get("token") ?? ""
+            let (value, cookie) = csrf.value(for: request)
+            var response = PageRenderer.shared?.render("notice", locale: locale, [
+                "title": text("page.not_me_title", locale),
+                "paragraphs": [["text": text("page.not_me_intro", locale)]],
+                "form": ["action": "/recover/not-me", "csrf": value, "token": token, "label": text("page.not_me_action", locale)],
+            ]) ?? Response(status: .internalServerError)
+            if let cookie { response.setCookie(cookie) }
+            return response
+        }
+        routes.post("/recover/not-me") { request, context in
+            let locale = Localizer.locale(of: request)
+            let f = try await Self.form(TokenForm.self, request, context)
+            try csrf.verify(request, field: f.csrf)
+            do {
+                try await recovery.notMe(token: f.token ?? "")
+            } catch let error as BrokerError {
+                return problem(error, locale: locale, returnTo: nil)
+            }
+            return notice(locale: locale, title: "page.not_me_title", paragraphs: [(text("page.not_me_done", locale), false)], returnTo: nil)
+        }
+    }
+
+    func text(_ key: String, _ locale: String) -> String { Localizer.shared.text(key, locale: locale) }
+
+    func form(_ request: Request, locale: String, token: String, returnTo: String?, error: String?, status: HTTPResponse.Status) -> Response {
+        let (value, cookie) = csrf.value(for: request)
+        var values: [String: Any] = [
+            "title": text("page.reset_title", locale), "token": token, "csrf": value, "minLength": minPasswordLength,
+        ]
+        if let returnTo { values["returnTo"] = returnTo }
+        if let error { values["error"] = error }
+        var response = PageRenderer.shared?.render("reset", locale: locale, status: status, values) ?? Response(status: .internalServerError)
+        if let cookie { response.setCookie(cookie) }
+        return response
+    }
+
+    func problem(_ error: BrokerError, locale: String, returnTo: String?) -> Response {
+        let (status, _) = ErrorEnvelope.statusAndCode(error)
+        return notice(locale: locale, title: "page.link_problem_title",
+                      paragraphs: [(ErrorEnvelope.message(for: error, locale: locale), true), (text("page.ask_again", locale), false)],
+                      returnTo: returnTo, status: status)
+    }
+
+    func notice(locale: String, title: String, paragraphs: [(String, Bool)], returnTo: String?, status: HTTPResponse.Status = .ok) -> Response {
+        var values: [String: Any] = ["title": text(title, locale), "paragraphs": paragraphs.map { ["text": $0.0, "isError": $0.1] }]
+        if let returnTo { values["returnTo"] = returnTo }
+        return PageRenderer.shared?.render("notice", locale: locale, status: status, values) ?? Response(status: .internalServerError)
+    }
+
+    static func form<T: Decodable>(_ type: T.Type, _ request: Request, _ context: BrokerRequestContext) async throws -> T {
+        var request = request
+        let buffer = try await request.collectBody(upTo: 64 * 1024)
+        do {
+            return try URLEncodedFormDecoder().decode(T.self, from: String(buffer: buffer))
+        } catch {
+            throw BrokerError.invalidRequest(field: nil, reason: "the form could not be read")
+        }
+    }
+}

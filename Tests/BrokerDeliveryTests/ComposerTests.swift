@@ -1,0 +1,78 @@
+import BrokerCore
+import BrokerDelivery
+import BrokerLocales
+import Foundation
+import Testing
+
+@Suite("Message rendering")
+struct ComposerTests {
+    let composer = try! MustacheMessageComposer()
+
+    @Test(arguments: ["en", "pt-BR", "es"])
+    func recoveryLinkHasLinkLifetimeAndNotMe(locale: String) throws {
+        let m = try composer.compose(.recoveryLink(link: "https://b.example/recover/reset?token=[[link:abc]]",
+                                                   notMeLink: "https://b.example/recover/not-me?token=[[link:def]]", minutes: 60),
+                                     locale: locale, channel: .email)
+        #expect(m.text.contains("https://b.example/recover/reset?token=[[link:abc]]"))
+        #expect(m.text.contains("60"))
+        #expect(m.text.contains("https://b.example/recover/not-me?token=[[link:def]]"))
+        #expect(m.text.contains(Localizer.shared.text("message.not_asked", locale: locale)))
+        let html = try #require(m.html)
+        #expect(html.contains("href=\"https://b.example/recover/reset?token=[[link:abc]]\""))
+        #expect(html.contains("lang=\"\(locale)\""))
+        #expect(!m.subject.isEmpty)
+    }
+
+    @Test func portugueseSubject() throws {
+        let m = try composer.compose(.passwordChanged(when: "2026-11-26T10:00:00Z"), locale: "pt-BR", channel: .email)
+        #expect(m.subject == "Sua senha foi alterada")
+    }
+
+    @Test func htmlIsEscaped() throws {
+        let m = try composer.compose(.loginReminder(login: "<script>", methods: ["password"]), locale: "en", channel: .email)
+        #expect(m.html?.contains("<script>") == false)
+        #expect(m.text.contains("<script>"), "the text part is not HTML")
+    }
+
+    @Test func smsIsOneShortLine() throws {
+        let m = try composer.compose(.recoveryCode(code: "123456", notMeLink: "https://b.example/n", minutes: 10), locale: "en", channel: .sms)
+        #expect(m.html == nil)
+        #expect(m.text.contains("123456"))
+        #expect(!m.text.contains("\n"))
+        #expect(m.text.count < 320)
+    }
+
+    @Test func socialRecoveryListsProviders() throws {
+        let m = try composer.compose(.socialRecovery(
+            providers: [ProviderLinks(name: "Google", recoveryURL: "https://accounts.google.com/signin/recovery", signInURL: "https://b.example/auth/google/start")],
+            setPasswordLink: "https://b.example/recover/reset?token=x", notMeLink: "https://b.example/n", minutes: 60
+        ), locale: "en", channel: .email)
+        #expect(m.text.contains("https://accounts.google.com/signin/recovery"))
+        #expect(m.text.contains("https://b.example/auth/google/start"))
+        #expect(m.text.contains("https://b.example/recover/reset?token=x"))
+    }
+
+    @Test func everyLanguageHasEveryKey() {
+        let english = Localizer.shared.keys("en")
+        #expect(english.count > 40)
+        for locale in LocalePolicy.supported {
+            let missing = english.subtracting(Localizer.shared.keys(locale))
+            #expect(missing.isEmpty, "\(locale) lacks \(missing.sorted())")
+        }
+    }
+}
+
+@Suite("Check-word secrets")
+struct CheckWordSecretsTests {
+    let secrets = CheckWordSecrets(key: Data(repeating: 7, count: 32))
+
+    @Test func placeholdersAreReplaced() {
+        let id = "AbC_d-9"
+        let text = "link " + CheckWordSecrets.placeholder(.link, id: id) + " code " + CheckWordSecrets.placeholder(.code, id: id) + " [[other]] [[link:bad id]]"
+        let out = secrets.reveal(text)
+        #expect(out == "link \(secrets.token(for: id)) code \(secrets.code(for: id)) [[other]] [[link:bad id]]")
+        #expect(secrets.code(for: id).count == 6)
+        #expect(secrets.token(for: id).count == 43)
+        #expect(CheckWordSecrets(key: Data(repeating: 8, count: 32)).token(for: id) != secrets.token(for: id))
+    }
+}
