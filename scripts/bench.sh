@@ -21,6 +21,9 @@ database: { url: "sqlite://$work/broker.sqlite" }
 admin: { tokens: [bench-admin-token-0123456789] }
 providers: { directory: providers }
 rate_limits: { enabled: false }
+recovery: { resend_cooldown_seconds: 0 }
+mail: { transport: file, file_directory: "$work/mail" }
+sms: { transport: file, file_directory: "$work/sms" }
 log: { level: error }
 YAML
 echo "bench-password-1" | "$BIN/broker" account create --config "$work/broker.yaml" --login bench --email bench@example.com --password-stdin >/dev/null
@@ -36,6 +39,14 @@ wrk.method = "POST"
 wrk.headers["Content-Type"] = "application/json"
 wrk.body = '{"login":"bench","password":"bench-password-1"}'
 LUA
+
+for who in bench@example.com nobody@example.com; do
+  cat > "$work/recovery-$who.lua" <<LUA
+wrk.method = "POST"
+wrk.headers["Content-Type"] = "application/json"
+wrk.body = '{"identifier":"$who"}'
+LUA
+done
 
 run() { # name, wrk args...
   local name=$1; shift
@@ -54,5 +65,7 @@ printf "%-34s %12s %12s %10s\n" "endpoint" "requests/s" "p99" "non-2xx"
 run "POST /api/v1/login" -s "$work/login.lua" "http://127.0.0.1:$PORT/api/v1/login"
 run "GET /api/v1/session" -H "Authorization: Bearer $token" "http://127.0.0.1:$PORT/api/v1/session"
 run "GET /health/live" "http://127.0.0.1:$PORT/health/live"
+run "POST /api/v1/recovery (known)" -s "$work/recovery-bench@example.com.lua" "http://127.0.0.1:$PORT/api/v1/recovery"
+run "POST /api/v1/recovery (unknown)" -s "$work/recovery-nobody@example.com.lua" "http://127.0.0.1:$PORT/api/v1/recovery"
 echo
 "$BIN/broker-hash-cost" 20
