@@ -19,6 +19,8 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+        .package(url: "https://github.com/vapor/jwt-kit.git", from: "5.8.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
     ],
     targets: [
@@ -84,6 +86,10 @@ let package = Package(
             dependencies: [
                 "BrokerCore",
                 .product(name: "Yams", package: "Yams"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "JWTKit", package: "jwt-kit"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
         .target(
@@ -145,7 +151,7 @@ let package = Package(
         .testTarget(name: "BrokerCryptoTests", dependencies: ["BrokerCrypto"]),
         .testTarget(name: "BrokerConfigurationTests", dependencies: ["BrokerConfiguration"]),
         .testTarget(name: "BrokerStoreTests", dependencies: ["BrokerStore", "BrokerCore", "BrokerTestSupport"]),
-        .testTarget(name: "BrokerProvidersTests", dependencies: ["BrokerProviders"]),
+        .testTarget(name: "BrokerProvidersTests", dependencies: ["BrokerProviders", "BrokerCore", .product(name: "JWTKit", package: "jwt-kit")]),
         .testTarget(name: "BrokerDeliveryTests", dependencies: ["BrokerDelivery", "BrokerCore", "BrokerLocales", "BrokerTestSupport"]),
         .testTarget(
             name: "BrokerHTTPTests",

@@ -77,6 +77,12 @@ public struct MustacheMessageComposer: MessageComposer {
         case .passwordChanged(let when):
             subject = t("password_changed.subject")
             blocks = [.paragraph(t("password_changed.text", ["when": when])), .paragraph(t("password_changed.not_you"))]
+        case .linkConfirmation(let provider, let link, let minutes):
+            subject = t("link_confirmation.subject", ["provider": provider])
+            blocks = [.paragraph(t("link_confirmation.intro", ["provider": provider])),
+                      .button(t("link_confirmation.action", ["provider": provider]), url: link),
+                      .paragraph(t("link_confirmation.expires", ["minutes": String(minutes)])),
+                      .paragraph(t("link_confirmation.not_you"))]
         }
         let context: [String: Any] = [
             "lang": locale, "subject": subject, "greeting": t("greeting"), "blocks": blocks.map(\.context),
@@ -108,6 +114,8 @@ public struct MustacheMessageComposer: MessageComposer {
             return t("login_reminder.sms", ["login": login ?? "-", "methods": methods.joined(separator: ", ")])
         case .passwordChanged(let when):
             return t("password_changed.sms", ["when": when])
+        case .linkConfirmation(let provider, let link, _):
+            return t("link_confirmation.action", ["provider": provider]) + ": " + link
         }
     }
 

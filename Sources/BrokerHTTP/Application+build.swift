@@ -26,12 +26,17 @@ public func buildRouter(services: BrokerServices) -> (Router<BrokerRequestContex
     ProvidersController(directory: services.providers).addRoutes(to: routes)
     SessionController(signIn: services.signIn, cookies: cookies).addRoutes(to: routes)
     AdminAccountsController(admin: services.admin, recovery: services.recovery, adminTokens: services.config.admin.tokens).addRoutes(to: routes)
+    let csrf = CSRF(secure: !services.config.server.devMode, tokens: services.ports.tokens)
     RecoveryController(recovery: services.recovery).addRoutes(to: routes)
     RecoveryPagesController(
         recovery: services.recovery, returnTo: ReturnToPolicy(allowedOrigins: services.config.server.allowedReturnTo),
-        csrf: CSRF(secure: !services.config.server.devMode, tokens: services.ports.tokens),
+        csrf: csrf,
         minPasswordLength: services.config.security.passwordMinLength
     ).addRoutes(to: routes)
+    SocialController(
+        social: services.social, providers: services.providers, cookies: cookies, csrf: csrf, formPostProviders: services.formPostProviders
+    ).addRoutes(to: routes)
+    AccountPageController(signIn: services.signIn).addRoutes(to: routes)
     if services.config.server.devMode {
         DevOutboxController(directories: [services.config.mail.fileDirectory, services.config.sms.fileDirectory]).addRoutes(to: routes)
     }

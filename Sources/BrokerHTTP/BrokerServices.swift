@@ -11,12 +11,17 @@ public struct BrokerServices: Sendable {
     public var signIn: SignInFlow
     public var admin: AdminFlow
     public var recovery: RecoveryFlow
+    public var social: SocialFlow
     public var metrics: PrometheusCollectorRegistry
+    /// Providers that call back with a cross-site form POST (response_mode=form_post).
+    public var formPostProviders: Set<String>
 
     public init(
         config: BrokerConfig, ports: BrokerPorts, providers: any ProviderDirectory, outbox: any Outbox,
-        composer: any MessageComposer, secrets: CheckWordSecrets, decoyHash: String, metrics: PrometheusCollectorRegistry
+        composer: any MessageComposer, secrets: CheckWordSecrets, gateway: any SocialGateway, decoyHash: String,
+        metrics: PrometheusCollectorRegistry, formPostProviders: Set<String> = []
     ) {
+        self.formPostProviders = formPostProviders
         self.config = config
         self.ports = ports
         self.providers = providers
@@ -27,6 +32,11 @@ public struct BrokerServices: Sendable {
         self.recovery = RecoveryFlow(
             ports: ports, settings: config.recovery.settings(publicURL: config.server.publicURL), security: security,
             limits: config.rateLimits, providers: providers, composer: composer, secrets: secrets
+        )
+        self.social = SocialFlow(
+            ports: ports, gateway: gateway, providers: providers, secrets: secrets,
+            returnTo: ReturnToPolicy(allowedOrigins: config.server.allowedReturnTo), signIn: signIn, composer: composer,
+            publicURL: config.server.publicURL
         )
         self.metrics = metrics
     }

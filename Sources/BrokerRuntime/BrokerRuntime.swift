@@ -36,7 +36,8 @@ public struct BrokerRuntime: Sendable {
         let secrets = CheckWordSecrets(key: try SecretKeyFile.key(config: config, databasePath: store.path))
         let services = BrokerServices(
             config: config, ports: ports, providers: catalog, outbox: store, composer: try MustacheMessageComposer(),
-            secrets: secrets, decoyHash: decoy, metrics: Self.metrics
+            secrets: secrets, gateway: ProviderGateway(catalog: catalog, clock: clock), decoyHash: decoy, metrics: Self.metrics,
+            formPostProviders: Set(catalog.definitions.filter { $0.responseMode == "form_post" }.map(\.id))
         )
         var settings = DeliveryWorker.Settings(maxAttempts: config.delivery.maxAttempts, backoffMaxSeconds: config.delivery.backoffMaxSeconds)
         settings.leaseSeconds = 30

@@ -8,6 +8,7 @@ public final class InMemoryStore: AccountStore, RateLimiter, Outbox, Sendable {
     struct Claimed { var message: OutboxMessage; var claimedUntil: Date?; var sentAt: Date? }
     struct State {
         var words: [String: CheckWord] = [:]
+        var states: [String: OAuthState] = [:]
         var outbox: [String: Claimed] = [:]
         var accounts: [String: Account] = [:]
         var sessions: [String: Session] = [:]
@@ -113,6 +114,11 @@ public final class InMemoryStore: AccountStore, RateLimiter, Outbox, Sendable {
             if w.attempts + 1 >= maxAttempts { s.words[id]?.revokedAt = at }
         case .enqueueMessage(let m):
             s.outbox[m.id] = Claimed(message: m)
+        case .insertOAuthState(let o):
+            s.states[o.id] = o
+        case .consumeOAuthState(let id, let at):
+            guard s.states[id]?.usedAt == nil, s.states[id] != nil else { throw StoreError.stale }
+            s.states[id]?.usedAt = at
         }
     }
 
@@ -139,6 +145,10 @@ public final class InMemoryStore: AccountStore, RateLimiter, Outbox, Sendable {
         state.withLock { s in
             s.words.values.filter { $0.accountId == accountId && $0.purpose == purpose && $0.channel == channel }.map(\.createdAt).max()
         }
+    }
+
+    public func oauthState(stateHash: String) async throws -> OAuthState? {
+        state.withLock { s in s.states.values.first { $0.stateHash == stateHash } }
     }
 
     public func claimMessages(limit: Int, now: Date, lease: Int) async throws -> [OutboxMessage] {

@@ -19,6 +19,13 @@ public enum BrokerError: Error, Sendable, Equatable {
     case codeExpired
     case notEnabled
     case passwordNotAllowed
+    case unknownProvider
+    case providerNotConfigured
+    case invalidReturnTo
+    case invalidState
+    case providerError(String)
+    case invalidIDToken(String)
+    case identityTaken
 
     /// The contract's error code.
     public var code: String {
@@ -41,6 +48,13 @@ public enum BrokerError: Error, Sendable, Equatable {
         case .codeExpired: "code_expired"
         case .notEnabled: "not_enabled"
         case .passwordNotAllowed: "password_not_allowed"
+        case .unknownProvider: "unknown_provider"
+        case .providerNotConfigured: "provider_not_configured"
+        case .invalidReturnTo: "invalid_return_to"
+        case .invalidState: "invalid_state"
+        case .providerError: "provider_error"
+        case .invalidIDToken: "invalid_id_token"
+        case .identityTaken: "identity_taken"
         }
     }
 
@@ -66,6 +80,13 @@ public enum BrokerError: Error, Sendable, Equatable {
         case .codeExpired: "The code has expired. Ask for a new one."
         case .notEnabled: "This lookup is not enabled."
         case .passwordNotAllowed: "This account signs in only through its social providers."
+        case .unknownProvider: "There is no such provider."
+        case .providerNotConfigured: "Sign-in with this provider is not configured."
+        case .invalidReturnTo: "The return address is not allowed."
+        case .invalidState: "This sign-in attempt is unknown, expired or was started in another browser."
+        case .providerError(let detail): "The provider refused or failed: \(detail)"
+        case .invalidIDToken(let detail): "The provider's identity token is not valid: \(detail)"
+        case .identityTaken: "This provider account is already linked to another account."
         }
     }
 }

@@ -20,11 +20,15 @@ public struct CheckWord: Sendable, Equatable {
     /// Set when a newer request superseded it, or a reset or "not me" killed it.
     public var revokedAt: Date?
     public var attempts: Int
+    /// What the word confirms, as JSON (the identity a link confirmation would attach).
+    public var payload: String?
 
     public init(
         id: String, accountId: String, purpose: CheckWordPurpose, kind: Kind, channel: Channel, secretHash: String,
-        address: String, createdAt: Date, expiresAt: Date, usedAt: Date? = nil, revokedAt: Date? = nil, attempts: Int = 0
+        address: String, createdAt: Date, expiresAt: Date, usedAt: Date? = nil, revokedAt: Date? = nil, attempts: Int = 0,
+        payload: String? = nil
     ) {
+        self.payload = payload
         self.id = id
         self.accountId = accountId
         self.purpose = purpose
@@ -49,6 +53,8 @@ public enum CheckWordPurpose: String, Sendable, CaseIterable {
     case recovery
     /// "This wasn't me": stop recovery for a while.
     case notMe = "not_me"
+    /// Proof of control of an account before a provider identity with its email is linked to it.
+    case linkIdentity = "link_identity"
 }
 
 /// How a message travels.

@@ -24,6 +24,8 @@ public protocol AccountStore: Sendable {
     /// When the newest word of the account for a purpose went out on `channel`, if ever.
     func lastCheckWordSent(accountId: String, purpose: CheckWordPurpose, channel: Channel) async throws -> Date?
 
+    func oauthState(stateHash: String) async throws -> OAuthState?
+
     /// Applies every change in one transaction, or none.
     func commit(_ changes: [StoreChange]) async throws
 

@@ -17,6 +17,8 @@ public enum MessageContent: Sendable, Equatable {
     case loginReminder(login: String?, methods: [String])
     /// A notice that the password was just changed.
     case passwordChanged(when: String)
+    /// Someone signed in with a provider whose email is this account's: confirm to link it.
+    case linkConfirmation(provider: String, link: String, minutes: Int)
 }
 
 public struct ProviderLinks: Sendable, Equatable {

@@ -27,6 +27,9 @@ public enum StoreChange: Sendable {
     /// Counts a wrong code; the word is revoked once it has had `maxAttempts` wrong tries.
     case countCodeFailure(id: String, maxAttempts: Int, at: Date)
     case enqueueMessage(OutboxMessage)
+    case insertOAuthState(OAuthState)
+    /// Marks a state used; stale when it was used already (a replayed callback).
+    case consumeOAuthState(id: String, at: Date)
 }
 
 /// What a store adapter reports; flows turn these into `BrokerError`s.

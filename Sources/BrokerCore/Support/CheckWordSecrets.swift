@@ -24,6 +24,11 @@ public struct CheckWordSecrets: Sendable {
         return String(repeating: "0", count: 6 - digits.count) + digits
     }
 
+    /// A derived secret for another use ("nonce", "pkce"), base64url.
+    public func derived(_ label: String, id: String) -> String {
+        Data(HMAC<SHA256>.authenticationCode(for: Data((label + ":" + id).utf8), using: key)).base64URLEncoded()
+    }
+
     /// The placeholder a message carries instead of the secret.
     public static func placeholder(_ kind: CheckWord.Kind, id: String) -> String { "[[\(kind.rawValue):\(id)]]" }
 

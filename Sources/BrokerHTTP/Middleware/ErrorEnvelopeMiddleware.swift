@@ -99,7 +99,10 @@ enum ErrorEnvelope {
 
     static func statusAndCode(_ e: BrokerError) -> (HTTPResponse.Status, String) {
         let status: HTTPResponse.Status = switch e {
-        case .invalidRequest, .weakPassword, .passwordMismatch, .incorrectCheckWord, .invalidCode: .badRequest
+        case .invalidRequest, .weakPassword, .passwordMismatch, .incorrectCheckWord, .invalidCode, .invalidReturnTo, .invalidState,
+             .providerError, .invalidIDToken: .badRequest
+        case .unknownProvider: .notFound
+        case .providerNotConfigured, .identityTaken: .conflict
         case .invalidCredentials, .unauthenticated: .unauthorized
         case .accountBlocked, .passwordNotAllowed: .forbidden
         case .tokenExpired, .tokenUsed, .codeExpired: .gone

@@ -12,7 +12,7 @@ struct PageRenderer: Sendable {
 
     init() throws {
         var library = MustacheLibrary()
-        let names = ["header", "footer", "reset", "notice"]
+        let names = ["header", "footer", "reset", "notice", "link", "account"]
         for name in names {
             guard let url = Bundle.module.url(forResource: name, withExtension: "mustache", subdirectory: "templates/pages") else {
                 throw HTTPError(.internalServerError, message: "missing page template \(name)")

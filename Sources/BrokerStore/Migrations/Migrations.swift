@@ -102,5 +102,24 @@ public enum Migrations {
             """,
             "CREATE INDEX outbox_due ON outbox(state, next_attempt_at)",
         ]),
+        Migration(id: "0003_oauth_states", statements: [
+            "ALTER TABLE check_words ADD COLUMN payload TEXT",
+            """
+            CREATE TABLE oauth_states (
+                id TEXT PRIMARY KEY,
+                state_hash TEXT NOT NULL UNIQUE,
+                binding_hash TEXT NOT NULL,
+                provider TEXT NOT NULL,
+                intent TEXT NOT NULL,
+                account_id TEXT,
+                return_to TEXT NOT NULL,
+                locale TEXT NOT NULL,
+                created_at BIGINT NOT NULL,
+                expires_at BIGINT NOT NULL,
+                used_at BIGINT
+            )
+            """,
+            "CREATE INDEX oauth_states_expiry ON oauth_states(expires_at)",
+        ]),
     ]
 }

@@ -26,6 +26,12 @@ extension SQLiteStore: Outbox {
         }
     }
 
+    public func oauthState(stateHash: String) async throws -> OAuthState? {
+        try await read { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM oauth_states WHERE state_hash = ?", arguments: [stateHash]).flatMap(Self.oauthState(from:))
+        }
+    }
+
     public func claimMessages(limit: Int, now: Date, lease: Int) async throws -> [OutboxMessage] {
         let nowMs = now.milliseconds
         return try await write { db in

@@ -92,12 +92,26 @@ extension SQLiteStore {
         case .insertCheckWord(let w):
             try db.execute(sql: """
                 INSERT INTO check_words (id, account_id, purpose, kind, channel, secret_hash, address, created_at, expires_at,
-                                         used_at, revoked_at, attempts)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                                         used_at, revoked_at, attempts, payload)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """, arguments: [
                     w.id, w.accountId, w.purpose.rawValue, w.kind.rawValue, w.channel.rawValue, w.secretHash, w.address,
                     w.createdAt.milliseconds, w.expiresAt.milliseconds, w.usedAt?.milliseconds, w.revokedAt?.milliseconds, w.attempts,
+                    w.payload,
                 ])
+        case .insertOAuthState(let o):
+            try db.execute(sql: """
+                INSERT INTO oauth_states (id, state_hash, binding_hash, provider, intent, account_id, return_to, locale, created_at, expires_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """, arguments: [
+                    o.id, o.stateHash, o.bindingHash, o.provider, o.intent.rawValue, o.accountId, o.returnTo, o.locale,
+                    o.createdAt.milliseconds, o.expiresAt.milliseconds,
+                ])
+            // Old, finished flows go as new ones arrive: the table stays small without a sweeper.
+            try db.execute(sql: "DELETE FROM oauth_states WHERE expires_at < ?", arguments: [o.createdAt.milliseconds - 86_400_000])
+        case .consumeOAuthState(let id, let at):
+            try db.execute(sql: "UPDATE oauth_states SET used_at = ? WHERE id = ? AND used_at IS NULL", arguments: [at.milliseconds, id])
+            guard db.changesCount == 1 else { throw StoreError.stale }
         case .revokeCheckWords(let accountId, let purposes, let at):
             for purpose in purposes {
                 try db.execute(sql: """
@@ -143,7 +157,16 @@ extension SQLiteStore {
             id: row["id"], accountId: row["account_id"], purpose: purpose, kind: kind, channel: channel, secretHash: row["secret_hash"],
             address: row["address"], createdAt: Date(milliseconds: row["created_at"]), expiresAt: Date(milliseconds: row["expires_at"]),
             usedAt: (row["used_at"] as Int64?).map(Date.init(milliseconds:)), revokedAt: (row["revoked_at"] as Int64?).map(Date.init(milliseconds:)),
-            attempts: row["attempts"]
+            attempts: row["attempts"], payload: row["payload"]
+        )
+    }
+
+    static func oauthState(from row: Row) -> OAuthState? {
+        guard let intent = OAuthState.Intent(rawValue: row["intent"]) else { return nil }
+        return OAuthState(
+            id: row["id"], stateHash: row["state_hash"], bindingHash: row["binding_hash"], provider: row["provider"], intent: intent,
+            accountId: row["account_id"], returnTo: row["return_to"], locale: row["locale"], createdAt: Date(milliseconds: row["created_at"]),
+            expiresAt: Date(milliseconds: row["expires_at"]), usedAt: (row["used_at"] as Int64?).map(Date.init(milliseconds:))
         )
     }
 

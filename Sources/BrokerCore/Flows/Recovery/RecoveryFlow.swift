@@ -11,6 +11,7 @@ public struct RecoveryFlow: Sendable {
     let providers: any ProviderDirectory
     let composer: any MessageComposer
     let secrets: CheckWordSecrets
+    let timing = TimingEqualizer()
 
     public init(
         ports: BrokerPorts, settings: RecoverySettings, security: SecuritySettings, limits: RateLimitSettings,
@@ -29,6 +30,7 @@ public struct RecoveryFlow: Sendable {
 
     /// `POST /api/v1/recovery`: sends a link or a code to a verified address of the account, if there is one.
     public func request(identifier raw: String, channel: String?, locale: String?, clientAddress: String?) async throws {
+        let start = ContinuousClock.now
         let identifier = try IdentifierPolicy.classify(raw)
         let requested = try channel.map(Self.parseChannel)
         let requestLocale = try locale.map { try LocalePolicy.validate($0) }
@@ -39,10 +41,11 @@ public struct RecoveryFlow: Sendable {
             // Unknown: the same throttling and the same composing work, and nothing is written.
             _ = try? composer.compose(.recoveryLink(link: settings.publicURL, notMeLink: settings.publicURL, minutes: settings.linkTTLSeconds / 60),
                                      locale: requestLocale ?? LocalePolicy.fallback, channel: .email)
+            await timing.pad(since: start)
             return
         }
         let channel = requested ?? Self.defaultChannel(for: identifier, account: account)
-        try await send(to: account, via: channel, respectCooldown: true, actor: "user")
+        try await timing.measure { try await send(to: account, via: channel, respectCooldown: true, actor: "user") }
     }
 
     /// An operator's send: no cooldown, no pause; the account must have a verified address on the channel.

@@ -1,0 +1,96 @@
+import Foundation
+
+/// Linking a provider identity to an existing account whose verified email it
+/// carries: only after the person proves control of that account, by the link
+/// emailed to it or by its password (pre-account-takeover protection).
+extension SocialFlow {
+    struct PendingLink: Codable {
+        var provider: String
+        var subject: String
+        var email: String?
+        var returnTo: String
+    }
+
+    func requireConfirmation(owner: Account, identity: Identity, record: OAuthState) async throws -> Outcome {
+        let now = ports.clock.now()
+        guard let email = owner.email else { throw BrokerError.invalidState }
+        let payload = String(decoding: try JSONEncoder().encode(
+            PendingLink(provider: identity.provider, subject: identity.subject, email: identity.email, returnTo: record.returnTo)
+        ), as: UTF8.self)
+        func word(_ id: String) -> CheckWord {
+            CheckWord(
+                id: id, accountId: owner.id, purpose: .linkIdentity, kind: .link, channel: .email, secretHash: TokenHash.of(secrets.token(for: id)),
+                address: email, createdAt: now, expiresAt: now.addingTimeInterval(TimeInterval(confirmationTTLSeconds)), payload: payload
+            )
+        }
+        let emailed = word(ports.tokens.identifier())
+        let browser = word(ports.tokens.identifier())
+        let name = providers.provider(id: identity.provider)?.name ?? identity.provider
+        let composed = try composer.compose(
+            .linkConfirmation(provider: name, link: publicURL + "/auth/link/confirm?token=" + CheckWordSecrets.placeholder(.link, id: emailed.id),
+                              minutes: confirmationTTLSeconds / 60),
+            locale: owner.locale, channel: .email
+        )
+        let message = OutboxMessage(
+            id: ports.tokens.identifier(), accountId: owner.id, channel: .email, recipient: email, subject: composed.subject,
+            text: composed.text, html: composed.html, createdAt: now
+        )
+        try await ports.commit([
+            .revokeCheckWords(accountId: owner.id, purposes: [.linkIdentity], at: now),
+            .insertCheckWord(emailed), .insertCheckWord(browser), .enqueueMessage(message),
+            ports.audit("identity_link_requested", account: owner.id, actor: "user", ["provider": identity.provider]),
+        ])
+        return .confirmationRequired(
+            account: owner, provider: name, pendingToken: secrets.token(for: browser.id), emailHint: Mask.email(email), returnTo: record.returnTo
+        )
+    }
+
+    /// The emailed link: links the identity and signs in.
+    public func confirmLink(token: String) async throws -> (IssuedSession, String) {
+        let (word, account, pending) = try await pendingLink(token: token)
+        return try await link(pending, to: account, consuming: word)
+    }
+
+    /// The browser that started the flow proves control with the account's password instead.
+    public func confirmLink(pendingToken: String, password: Secret) async throws -> (IssuedSession, String) {
+        let (word, account, pending) = try await pendingLink(token: pendingToken)
+        guard let hash = account.passwordHash, case .match = try await ports.hasher.verify(password, against: hash) else {
+            throw BrokerError.invalidCredentials
+        }
+        return try await link(pending, to: account, consuming: word)
+    }
+
+    func pendingLink(token: String) async throws -> (CheckWord, Account, PendingLink) {
+        guard !token.isEmpty, token.utf8.count <= 256,
+              let word = try await ports.store.checkWord(secretHash: TokenHash.of(token)), word.purpose == .linkIdentity,
+              let payload = word.payload, let pending = try? JSONDecoder().decode(PendingLink.self, from: Data(payload.utf8))
+        else { throw BrokerError.incorrectCheckWord }
+        if word.usedAt != nil { throw BrokerError.tokenUsed }
+        if word.revokedAt != nil { throw BrokerError.incorrectCheckWord }
+        guard let account = try await ports.store.account(id: word.accountId), account.email == word.address, account.emailVerified else {
+            throw BrokerError.incorrectCheckWord
+        }
+        if word.expiresAt <= ports.clock.now() { throw BrokerError.tokenExpired }
+        return (word, account, pending)
+    }
+
+    func link(_ pending: PendingLink, to account: Account, consuming word: CheckWord) async throws -> (IssuedSession, String) {
+        let now = ports.clock.now()
+        let identity = Identity(provider: pending.provider, subject: pending.subject, email: pending.email, createdAt: now)
+        var linked = account
+        linked.identities.append(identity)
+        do {
+            let issued = try await session(for: linked, method: "provider:" + pending.provider, extra: [
+                .consumeCheckWord(id: word.id, at: now),
+                .revokeCheckWords(accountId: account.id, purposes: [.linkIdentity], at: now),
+                .insertIdentity(accountId: account.id, identity),
+                ports.audit("identity_linked", account: account.id, actor: "user", ["provider": pending.provider, "proof": "confirmed"]),
+            ])
+            return (issued, pending.returnTo)
+        } catch StoreError.stale {
+            throw BrokerError.tokenUsed
+        } catch BrokerError.conflict {
+            throw BrokerError.identityTaken
+        }
+    }
+}

@@ -1,0 +1,44 @@
+import BrokerCore
+import Foundation
+
+/// Reads the claims a provider file names out of an id_token or userinfo JSON
+/// object; dotted paths reach into nested objects (`data.id`, `user.email`).
+enum ClaimMapper {
+    static func value(_ json: [String: Any], path: String) -> Any? {
+        var current: Any? = json
+        for key in path.split(separator: ".") {
+            current = (current as? [String: Any])?[String(key)]
+        }
+        if current is NSNull { return nil }
+        return current
+    }
+
+    static func string(_ json: [String: Any], path: String) -> String? {
+        switch value(json, path: path) {
+        case let s as String: return s.isEmpty ? nil : s
+        case let n as NSNumber: return n.stringValue
+        default: return nil
+        }
+    }
+
+    /// `true`, `"true"` (Apple), `1` (Zoom) are verified; anything else is not.
+    static func bool(_ json: [String: Any], path: String) -> Bool {
+        switch value(json, path: path) {
+        case let b as Bool: return b
+        case let s as String: return s.lowercased() == "true"
+        case let n as NSNumber: return n.intValue == 1
+        default: return false
+        }
+    }
+
+    static func claims(provider: String, mapping: ClaimMapping, json: [String: Any]) throws -> ProviderClaims {
+        guard let subject = string(json, path: mapping.subject) else {
+            throw BrokerError.providerError("the answer has no '\(mapping.subject)'")
+        }
+        let email = string(json, path: mapping.email)
+        return ProviderClaims(
+            provider: provider, subject: subject, email: email,
+            emailVerified: email != nil && bool(json, path: mapping.emailVerified), name: string(json, path: mapping.name)
+        )
+    }
+}
