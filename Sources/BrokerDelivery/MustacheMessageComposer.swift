@@ -77,6 +77,17 @@ public struct MustacheMessageComposer: MessageComposer {
         case .passwordChanged(let when):
             subject = t("password_changed.subject")
             blocks = [.paragraph(t("password_changed.text", ["when": when])), .paragraph(t("password_changed.not_you"))]
+        case .verifyAddress(let link, let code, let minutes):
+            subject = t("verify_address.subject")
+            blocks = [.paragraph(t("verify_address.intro"))]
+            if let link { blocks.append(.button(t("verify_address.action"), url: link)) }
+            blocks += [.paragraph(t("verify_address.code")), .code(code), .paragraph(t("verify_address.expires", ["minutes": String(minutes)]))]
+        case .addressInUse:
+            subject = t("address_in_use.subject")
+            blocks = [.paragraph(t("address_in_use.text"))]
+        case .emailChanged(let newHint):
+            subject = t("email_changed.subject")
+            blocks = [.paragraph(t("email_changed.text", ["hint": newHint])), .paragraph(t("password_changed.not_you"))]
         case .linkConfirmation(let provider, let link, let minutes):
             subject = t("link_confirmation.subject", ["provider": provider])
             blocks = [.paragraph(t("link_confirmation.intro", ["provider": provider])),
@@ -114,6 +125,12 @@ public struct MustacheMessageComposer: MessageComposer {
             return t("login_reminder.sms", ["login": login ?? "-", "methods": methods.joined(separator: ", ")])
         case .passwordChanged(let when):
             return t("password_changed.sms", ["when": when])
+        case .verifyAddress(_, let code, let minutes):
+            return t("verify_address.sms", ["code": code, "minutes": String(minutes)])
+        case .addressInUse:
+            return t("address_in_use.text", [:])
+        case .emailChanged(let newHint):
+            return t("email_changed.text", ["hint": newHint])
         case .linkConfirmation(let provider, let link, _):
             return t("link_confirmation.action", ["provider": provider]) + ": " + link
         }

@@ -36,7 +36,8 @@ public func buildRouter(services: BrokerServices) -> (Router<BrokerRequestContex
     SocialController(
         social: services.social, providers: services.providers, cookies: cookies, csrf: csrf, formPostProviders: services.formPostProviders
     ).addRoutes(to: routes)
-    AccountPageController(signIn: services.signIn).addRoutes(to: routes)
+    AccountPageController(signIn: services.signIn, conversion: services.conversion, csrf: csrf).addRoutes(to: routes)
+    AccountController(signIn: services.signIn, conversion: services.conversion).addRoutes(to: routes)
     if services.config.server.devMode {
         DevOutboxController(directories: [services.config.mail.fileDirectory, services.config.sms.fileDirectory]).addRoutes(to: routes)
     }

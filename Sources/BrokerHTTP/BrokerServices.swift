@@ -12,6 +12,7 @@ public struct BrokerServices: Sendable {
     public var admin: AdminFlow
     public var recovery: RecoveryFlow
     public var social: SocialFlow
+    public var conversion: ConversionFlow
     public var metrics: PrometheusCollectorRegistry
     /// Providers that call back with a cross-site form POST (response_mode=form_post).
     public var formPostProviders: Set<String>
@@ -32,6 +33,10 @@ public struct BrokerServices: Sendable {
         self.recovery = RecoveryFlow(
             ports: ports, settings: config.recovery.settings(publicURL: config.server.publicURL), security: security,
             limits: config.rateLimits, providers: providers, composer: composer, secrets: secrets
+        )
+        self.conversion = ConversionFlow(
+            ports: ports, security: security, recovery: config.recovery.settings(publicURL: config.server.publicURL),
+            limits: config.rateLimits, composer: composer, secrets: secrets
         )
         self.social = SocialFlow(
             ports: ports, gateway: gateway, providers: providers, secrets: secrets,

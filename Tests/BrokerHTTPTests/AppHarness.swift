@@ -63,6 +63,15 @@ struct AppHarness {
         return message.text
     }
 
+    /// A session for an account as a social sign-in would make it, authenticated `ago` seconds back.
+    func session(for accountId: String, provider: String = "google", ago: TimeInterval = 0) async throws -> String {
+        let store = runtime.services.ports.store
+        guard let account = try await store.account(id: accountId) else { throw HTTPError(.notFound) }
+        let issued = runtime.services.signIn.newSession(for: account, methods: ["provider:" + provider], now: clock.now().addingTimeInterval(-ago))
+        try await store.commit([.insertSession(issued.session)])
+        return issued.token
+    }
+
     func test(_ body: @escaping @Sendable (any TestClientProtocol) async throws -> Void) async throws {
         var logger = Logger(label: "test")
         logger.logLevel = .warning

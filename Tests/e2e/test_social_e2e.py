@@ -177,3 +177,40 @@ def test_social_only_account_recovers_through_its_provider_and_signs_in_again(br
     again = Browser()
     status, _, _ = again.sign_in_oidc(broker, oidc, "gina-1")
     assert status == 302 and session_of(again, broker)[0] == 200
+
+
+def test_conversion_of_a_social_account(broker, oidc, smtp):
+    """Sign in socially, attach an email, verify it from the real mail, set a login and a
+    password, sign out, sign in natively, and sign in socially again to the same account."""
+    oidc.set_user("hana-1", name="Hana")  # the provider gives no verified email
+    browser = Browser()
+    assert browser.sign_in_oidc(broker, oidc, "hana-1")[0] == 302
+    account = session_of(browser, broker)[1]["account"]
+    assert account["email"] is None and account["has_password"] is False
+
+    status, _, _ = browser.post(broker.url + "/api/v1/account/email", json_body={"email": "hana@example.com"})
+    assert status == 202
+    [mail] = smtp.wait_for("hana@example.com")
+    link = re.search(r"(http://\S+/account/verify-email\?token=[\w-]+)", text_of(mail)).group(1)
+    page_browser = Browser()  # the mail may be opened anywhere
+    status, _, page = page_browser.get(link)
+    csrf = re.search(r'name="csrf" value="([\w-]+)"', page).group(1)
+    token = urllib.parse.parse_qs(urllib.parse.urlparse(link).query)["token"][0]
+    status, _, page = page_browser.post(broker.url + "/account/verify-email", form={"csrf": csrf, "token": token})
+    assert status == 200
+
+    status, _, body = browser.request("PUT", broker.url + "/api/v1/account/login", json_body={"login": "hana"})
+    assert status == 200, body
+    status, _, body = browser.post(broker.url + "/api/v1/account/password",
+                                   json_body={"password": "hana-own-password", "password_confirmation": "hana-own-password"})
+    assert status == 200, body
+    converted = json.loads(body)
+    assert converted["login"] == "hana" and converted["email_verified"] is True and converted["has_password"] is True
+
+    assert browser.post(broker.url + "/api/v1/logout")[0] == 204
+    assert session_of(browser, broker)[0] == 401
+    for who in ["hana", "hana@example.com"]:
+        assert broker.call("POST", "/api/v1/login", {"login": who, "password": "hana-own-password"})[0] == 200
+    again = Browser()
+    assert again.sign_in_oidc(broker, oidc, "hana-1")[0] == 302
+    assert session_of(again, broker)[1]["account"]["id"] == account["id"]

@@ -26,6 +26,13 @@ public enum BrokerError: Error, Sendable, Equatable {
     case providerError(String)
     case invalidIDToken(String)
     case identityTaken
+    case emailTaken
+    case phoneTaken
+    case loginTaken
+    case currentPasswordRequired
+    case reauthenticationRequired
+    case emailRequired
+    case lastCredential
 
     /// The contract's error code.
     public var code: String {
@@ -55,6 +62,13 @@ public enum BrokerError: Error, Sendable, Equatable {
         case .providerError: "provider_error"
         case .invalidIDToken: "invalid_id_token"
         case .identityTaken: "identity_taken"
+        case .emailTaken: "email_taken"
+        case .phoneTaken: "phone_taken"
+        case .loginTaken: "login_taken"
+        case .currentPasswordRequired: "current_password_required"
+        case .reauthenticationRequired: "reauthentication_required"
+        case .emailRequired: "email_required"
+        case .lastCredential: "last_credential"
         }
     }
 
@@ -87,6 +101,13 @@ public enum BrokerError: Error, Sendable, Equatable {
         case .providerError(let detail): "The provider refused or failed: \(detail)"
         case .invalidIDToken(let detail): "The provider's identity token is not valid: \(detail)"
         case .identityTaken: "This provider account is already linked to another account."
+        case .emailTaken: "Another account already uses this email address."
+        case .phoneTaken: "Another account already uses this phone number."
+        case .loginTaken: "This login name is taken."
+        case .currentPasswordRequired: "Give your current password to change it."
+        case .reauthenticationRequired: "Sign in again to do this."
+        case .emailRequired: "Attach and verify an email or phone first."
+        case .lastCredential: "This is your last way to sign in; add another first."
         }
     }
 }

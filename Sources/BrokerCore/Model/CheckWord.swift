@@ -55,6 +55,10 @@ public enum CheckWordPurpose: String, Sendable, CaseIterable {
     case notMe = "not_me"
     /// Proof of control of an account before a provider identity with its email is linked to it.
     case linkIdentity = "link_identity"
+    /// Proof of receipt of an email address being attached to an account.
+    case verifyEmail = "verify_email"
+    /// Proof of receipt of a phone number being attached to an account.
+    case verifyPhone = "verify_phone"
 }
 
 /// How a message travels.

@@ -17,6 +17,12 @@ public enum MessageContent: Sendable, Equatable {
     case loginReminder(login: String?, methods: [String])
     /// A notice that the password was just changed.
     case passwordChanged(when: String)
+    /// Confirms an address being attached: a link and a code (email), or a code (SMS).
+    case verifyAddress(link: String?, code: String, minutes: Int)
+    /// The address asked for is already another account's; nothing was attached.
+    case addressInUse
+    /// The account's email was replaced; sent to the old address.
+    case emailChanged(newHint: String)
     /// Someone signed in with a provider whose email is this account's: confirm to link it.
     case linkConfirmation(provider: String, link: String, minutes: Int)
 }

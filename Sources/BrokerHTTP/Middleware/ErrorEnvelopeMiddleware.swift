@@ -102,7 +102,8 @@ enum ErrorEnvelope {
         case .invalidRequest, .weakPassword, .passwordMismatch, .incorrectCheckWord, .invalidCode, .invalidReturnTo, .invalidState,
              .providerError, .invalidIDToken: .badRequest
         case .unknownProvider: .notFound
-        case .providerNotConfigured, .identityTaken: .conflict
+        case .providerNotConfigured, .identityTaken, .emailTaken, .phoneTaken, .loginTaken, .emailRequired, .lastCredential: .conflict
+        case .currentPasswordRequired, .reauthenticationRequired: .forbidden
         case .invalidCredentials, .unauthenticated: .unauthorized
         case .accountBlocked, .passwordNotAllowed: .forbidden
         case .tokenExpired, .tokenUsed, .codeExpired: .gone

@@ -6,6 +6,13 @@ import Hummingbird
 /// through which providers. (The conversion steps come with the conversion issue.)
 struct AccountPageController {
     let signIn: SignInFlow
+    let conversion: ConversionFlow
+    let csrf: CSRF
+
+    struct TokenForm: Decodable {
+        var csrf: String?
+        var token: String?
+    }
 
     func addRoutes(to routes: RouteRecorder) {
         routes.get("/account") { request, _ in
@@ -20,6 +27,35 @@ struct AccountPageController {
                 }
             }
             return PageRenderer.shared?.render("account", locale: locale, values) ?? Response(status: .internalServerError)
+        }
+        // The emailed verification link: GET shows a button, only the POST verifies.
+        routes.get("/account/verify-email") { request, _ in
+            let locale = Localizer.locale(of: request)
+            let (value, cookie) = csrf.value(for: request)
+            var response = PageRenderer.shared?.render("notice", locale: locale, [
+                "title": Localizer.shared.text("page.verify_email_title", locale: locale),
+                "form": ["action": "/account/verify-email", "csrf": value, "token": request.uri.queryParameters.get("token") ?? "",
+                         "label": Localizer.shared.text("page.verify_email_action", locale: locale)],
+            ]) ?? Response(status: .internalServerError)
+            if let cookie { response.setCookie(cookie) }
+            return response
+        }
+        routes.post("/account/verify-email") { request, context in
+            let locale = Localizer.locale(of: request)
+            let form = try await RecoveryPagesController.form(TokenForm.self, request, context)
+            try csrf.verify(request, field: form.csrf)
+            let title = Localizer.shared.text("page.verify_email_title", locale: locale)
+            do {
+                _ = try await conversion.verifyEmail(token: form.token ?? "", account: nil)
+            } catch let error as BrokerError {
+                let (status, _) = ErrorEnvelope.statusAndCode(error)
+                return PageRenderer.shared?.render("notice", locale: locale, status: status, [
+                    "title": title, "paragraphs": [["text": ErrorEnvelope.message(for: error, locale: locale), "isError": true]],
+                ]) ?? Response(status: status)
+            }
+            return PageRenderer.shared?.render("notice", locale: locale, [
+                "title": title, "paragraphs": [["text": Localizer.shared.text("page.verify_email_done", locale: locale)]],
+            ]) ?? Response(status: .internalServerError)
         }
     }
 }
