@@ -21,6 +21,7 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
         .package(url: "https://github.com/vapor/jwt-kit.git", from: "5.8.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-auth.git", from: "2.5.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
     ],
     targets: [
@@ -63,6 +64,8 @@ let package = Package(
                 "BrokerCore",
                 "CArgon2",
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "CryptoExtras", package: "swift-crypto"),
+                .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]
         ),
@@ -128,6 +131,7 @@ let package = Package(
             name: "broker",
             dependencies: [
                 "BrokerCore",
+                "BrokerCrypto",
                 "BrokerConfiguration",
                 "BrokerStore",
                 "BrokerProviders",
@@ -148,7 +152,7 @@ let package = Package(
             path: "Tests/BrokerTestSupport"
         ),
         .testTarget(name: "BrokerCoreTests", dependencies: ["BrokerCore", "BrokerCrypto", "BrokerTestSupport"]),
-        .testTarget(name: "BrokerCryptoTests", dependencies: ["BrokerCrypto"]),
+        .testTarget(name: "BrokerCryptoTests", dependencies: ["BrokerCrypto", "BrokerCore"], resources: [.copy("Fixtures")]),
         .testTarget(name: "BrokerConfigurationTests", dependencies: ["BrokerConfiguration"]),
         .testTarget(name: "BrokerStoreTests", dependencies: ["BrokerStore", "BrokerCore", "BrokerTestSupport"]),
         .testTarget(name: "BrokerProvidersTests", dependencies: ["BrokerProviders", "BrokerCore", .product(name: "JWTKit", package: "jwt-kit")]),

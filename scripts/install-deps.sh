@@ -9,7 +9,7 @@ if [[ "${1:-}" == "--test" || "${1:-}" == "--bench" ]]; then
   packages+=(python3-venv)
 fi
 if [[ "${1:-}" == "--bench" ]]; then
-  packages+=(wrk)
+  packages+=(wrk bc time curl)
 fi
 
 missing=()

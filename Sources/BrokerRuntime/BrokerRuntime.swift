@@ -27,10 +27,10 @@ public struct BrokerRuntime: Sendable {
         let store = try openStore(config)
         try store.migrate()
         let catalog = try loadProviders(config)
-        let hasher = Argon2PasswordHasher(parameters: Argon2Parameters(
+        let hasher = BrokerPasswordHasher(argon2: Argon2PasswordHasher(parameters: Argon2Parameters(
             memoryKiB: config.security.argon2MemoryKiB, iterations: config.security.argon2Iterations,
             parallelism: config.security.argon2Parallelism
-        ))
+        )))
         let ports = BrokerPorts(store: store, rateLimiter: store, hasher: hasher, clock: clock)
         let decoy = try await hasher.hash(Secret(ports.tokens.token(bytes: 24)))
         let secrets = CheckWordSecrets(key: try SecretKeyFile.key(config: config, databasePath: store.path))

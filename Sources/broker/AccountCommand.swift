@@ -8,7 +8,7 @@ struct AccountCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "account",
         abstract: "Create, find, show and change accounts.",
-        subcommands: [Create.self, Find.self, Show.self, SetPassword.self, Link.self, Unlink.self, Block.self, Unblock.self]
+        subcommands: [Create.self, Find.self, Show.self, SetPassword.self, Link.self, Unlink.self, Block.self, Unblock.self, Import.self, Export.self]
     )
 
     struct Create: AsyncParsableCommand {

@@ -151,6 +151,27 @@ public final class InMemoryStore: AccountStore, RateLimiter, Outbox, Sendable {
         state.withLock { s in s.states.values.first { $0.stateHash == stateHash } }
     }
 
+    public func existingKeys(
+        logins: [String], emails: [String], phones: [String], identities: [(provider: String, subject: String)]
+    ) async throws -> Set<String> {
+        state.withLock { s in
+            var found = Set<String>()
+            for a in s.accounts.values {
+                if let l = a.login?.lowercased(), logins.contains(where: { $0.lowercased() == l }) { found.insert("login:" + l) }
+                if let e = a.email, emails.contains(e) { found.insert("email:" + e) }
+                if let p = a.phone, phones.contains(p) { found.insert("phone:" + p) }
+                for i in a.identities where identities.contains(where: { $0.provider == i.provider && $0.subject == i.subject }) {
+                    found.insert("identity:" + i.provider + " " + i.subject)
+                }
+            }
+            return found
+        }
+    }
+
+    public func accountsPage(after: String?, limit: Int) async throws -> [Account] {
+        state.withLock { s in Array(s.accounts.values.filter { $0.id > (after ?? "") }.sorted { $0.id < $1.id }.prefix(limit)) }
+    }
+
     public func claimMessages(limit: Int, now: Date, lease: Int) async throws -> [OutboxMessage] {
         state.withLock { s in
             let due = s.outbox.values.filter {

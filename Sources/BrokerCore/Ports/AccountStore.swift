@@ -26,6 +26,12 @@ public protocol AccountStore: Sendable {
 
     func oauthState(stateHash: String) async throws -> OAuthState?
 
+    /// Which of these unique values already exist, as keys "login:<lower-cased>", "email:<e>",
+    /// "phone:<p>", "identity:<provider> <subject>" (one query per kind: import checks a batch at once).
+    func existingKeys(logins: [String], emails: [String], phones: [String], identities: [(provider: String, subject: String)]) async throws -> Set<String>
+    /// Accounts ordered by id, after `after` (exclusive), at most `limit`: export pages through them.
+    func accountsPage(after: String?, limit: Int) async throws -> [Account]
+
     /// Applies every change in one transaction, or none.
     func commit(_ changes: [StoreChange]) async throws
 

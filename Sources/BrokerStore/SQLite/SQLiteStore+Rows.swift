@@ -13,6 +13,11 @@ extension SQLiteStore {
         let identities = try Row.fetchAll(
             db, sql: "SELECT * FROM identities WHERE account_id = ? ORDER BY created_at, provider, subject", arguments: [id]
         ).map { Identity(provider: $0["provider"], subject: $0["subject"], email: $0["email"], createdAt: Date(milliseconds: $0["created_at"])) }
+        return account(from: row, identities: identities)
+    }
+
+    static func account(from row: Row, identities: [Identity]) -> Account {
+        let id: String = row["id"]
         return Account(
             id: id, login: row["login"], email: row["email"], emailVerified: (row["email_verified"] as Int) != 0,
             phone: row["phone"], phoneVerified: (row["phone_verified"] as Int) != 0, passwordHash: row["password_hash"],
@@ -42,11 +47,11 @@ extension SQLiteStore {
     static func apply(_ change: StoreChange, _ db: Database) throws {
         switch change {
         case .insertAccount(let a):
-            try db.execute(sql: """
+            try db.cachedStatement(sql: """
                 INSERT INTO accounts (id, login, login_key, email, email_verified, phone, phone_verified, password_hash,
                                       state, locale, created_at, updated_at, version)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """, arguments: [
+                """).execute(arguments: [
                     a.id, a.login, a.login?.lowercased(), a.email, a.emailVerified ? 1 : 0, a.phone, a.phoneVerified ? 1 : 0,
                     a.passwordHash, a.state.rawValue, a.locale, a.createdAt.milliseconds, a.updatedAt.milliseconds, a.version,
                 ])
@@ -180,10 +185,8 @@ extension SQLiteStore {
     }
 
     private static func insertIdentity(_ identity: Identity, accountId: String, _ db: Database) throws {
-        try db.execute(
-            sql: "INSERT INTO identities (provider, subject, account_id, email, created_at) VALUES (?, ?, ?, ?, ?)",
-            arguments: [identity.provider, identity.subject, accountId, identity.email, identity.createdAt.milliseconds]
-        )
+        try db.cachedStatement(sql: "INSERT INTO identities (provider, subject, account_id, email, created_at) VALUES (?, ?, ?, ?, ?)")
+            .execute(arguments: [identity.provider, identity.subject, accountId, identity.email, identity.createdAt.milliseconds])
     }
 }
 

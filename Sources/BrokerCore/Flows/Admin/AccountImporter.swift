@@ -1,0 +1,145 @@
+import Foundation
+
+/// Bulk import: lines arrive one at a time (the caller streams the file), are
+/// validated, and are written in batches of one transaction each. A line that
+/// fails validation, or whose login/email/phone/identity exists already, is
+/// skipped whole and reported; with `update` it is merged into that account
+/// instead. Memory stays bounded: only the current batch is held.
+public final class AccountImporter {
+    public struct Reject: Sendable, Equatable {
+        public var line: Int
+        public var text: String
+        public var reason: String
+    }
+
+    let ports: BrokerPorts
+    let providers: any ProviderDirectory
+    let update: Bool
+    let batchSize: Int
+    let recognizes: @Sendable (String) -> Bool
+    let keycloak: @Sendable ([String: Any]) -> String?
+    private var batch: [(line: Int, text: String, record: ImportRecord)] = []
+    private var batchKeys = Set<String>()
+    public private(set) var imported = 0
+    public private(set) var updated = 0
+
+    public init(
+        ports: BrokerPorts, providers: any ProviderDirectory, update: Bool, batchSize: Int = 1000,
+        recognizes: @escaping @Sendable (String) -> Bool, keycloak: @escaping @Sendable ([String: Any]) -> String?
+    ) {
+        self.ports = ports
+        self.providers = providers
+        self.update = update
+        self.batchSize = batchSize
+        self.recognizes = recognizes
+        self.keycloak = keycloak
+    }
+
+    /// Takes one line; returns the lines rejected so far by this call (validation, or a flushed batch's duplicates).
+    public func add(_ text: String, line: Int) async throws -> [Reject] {
+        guard !text.trimmingWhitespace().isEmpty else { return [] }
+        let record: ImportRecord
+        do {
+            record = try ImportRecord.parse(text, id: ports.tokens.identifier(), now: ports.clock.now(), providers: providers,
+                                            recognizes: recognizes, keycloak: keycloak)
+        } catch let error as BrokerError {
+            return [Reject(line: line, text: text, reason: Self.reason(error))]
+        }
+        var rejects: [Reject] = []
+        if !batchKeys.isDisjoint(with: record.keys) {
+            // A duplicate of a line in this very batch: write the batch first so it is checked against the database.
+            rejects += try await flush()
+        }
+        batch.append((line, text, record))
+        batchKeys.formUnion(record.keys)
+        if batch.count >= batchSize { rejects += try await flush() }
+        return rejects
+    }
+
+    /// Writes what is buffered; returns its rejects.
+    public func flush() async throws -> [Reject] {
+        guard !batch.isEmpty else { return [] }
+        let current = batch
+        batch = []
+        batchKeys = []
+        var keys = (logins: [String](), emails: [String](), phones: [String](), identities: [(provider: String, subject: String)]())
+        for item in current {
+            let a = item.record.account
+            if let l = a.login { keys.logins.append(l) }
+            if let e = a.email { keys.emails.append(e) }
+            if let p = a.phone { keys.phones.append(p) }
+            keys.identities += a.identities.map { ($0.provider, $0.subject) }
+        }
+        let existing = try await ports.store.existingKeys(logins: keys.logins, emails: keys.emails, phones: keys.phones, identities: keys.identities)
+        var rejects: [Reject] = []
+        var fresh: [(line: Int, text: String, record: ImportRecord)] = []
+        for item in current {
+            let clash = item.record.keys.filter(existing.contains)
+            if clash.isEmpty {
+                fresh.append(item)
+            } else if update {
+                if let reject = try await merge(item.record, line: item.line, text: item.text) { rejects.append(reject) }
+            } else {
+                rejects.append(Reject(line: item.line, text: item.text, reason: "already exists: " + clash.joined(separator: ", ")))
+            }
+        }
+        guard !fresh.isEmpty else { return rejects }
+        do {
+            try await ports.store.commit(fresh.map { .insertAccount($0.record.account) } + [
+                ports.audit("accounts_imported", account: nil, actor: "cli", ["count": String(fresh.count)]),
+            ])
+            imported += fresh.count
+        } catch StoreError.conflict {
+            // Someone wrote meanwhile: fall back to one transaction a line to find the culprits.
+            for item in fresh {
+                do {
+                    try await ports.store.commit([.insertAccount(item.record.account)])
+                    imported += 1
+                } catch StoreError.conflict(let field) {
+                    rejects.append(Reject(line: item.line, text: item.text, reason: "already exists: \(field)"))
+                }
+            }
+        }
+        return rejects
+    }
+
+    /// `--update`: the line's fields go onto the one existing account it names.
+    func merge(_ record: ImportRecord, line: Int, text: String) async throws -> Reject? {
+        let incoming = record.account
+        var owners: [Account] = []
+        if let l = incoming.login, let a = try await ports.store.account(login: l) { owners.append(a) }
+        if let e = incoming.email, let a = try await ports.store.account(email: e) { owners.append(a) }
+        if let p = incoming.phone, let a = try await ports.store.account(phone: p) { owners.append(a) }
+        for i in incoming.identities {
+            if let a = try await ports.store.account(provider: i.provider, subject: i.subject) { owners.append(a) }
+        }
+        guard let target = owners.first, owners.allSatisfy({ $0.id == target.id }) else {
+            return Reject(line: line, text: text, reason: "matches more than one existing account")
+        }
+        var merged = target
+        merged.login = incoming.login ?? target.login
+        if let e = incoming.email { merged.email = e; merged.emailVerified = incoming.emailVerified }
+        if let p = incoming.phone { merged.phone = p; merged.phoneVerified = incoming.phoneVerified }
+        merged.passwordHash = incoming.passwordHash ?? target.passwordHash
+        merged.locale = incoming.locale
+        merged.state = incoming.state
+        merged.updatedAt = ports.clock.now()
+        let newIdentities = incoming.identities.filter { i in !target.identities.contains { $0.provider == i.provider && $0.subject == i.subject } }
+        do {
+            try await ports.store.commit([.updateAccount(merged)] + newIdentities.map { .insertIdentity(accountId: target.id, $0) } + [
+                ports.audit("account_updated", account: target.id, actor: "cli", ["source": "import"]),
+            ])
+            updated += 1
+            return nil
+        } catch StoreError.conflict(let field) {
+            return Reject(line: line, text: text, reason: "already exists: \(field)")
+        } catch StoreError.stale {
+            return Reject(line: line, text: text, reason: "changed meanwhile; import the line again")
+        }
+    }
+
+    static func reason(_ error: BrokerError) -> String {
+        if case .invalidRequest(let field, let reason) = error { return field.map { "\($0): \(reason)" } ?? reason }
+        return error.message
+    }
+}
