@@ -25,6 +25,7 @@ test:
 bench:
 	@scripts/install-deps.sh --bench
 	scripts/bench.sh
+	scripts/bench-stores.sh
 	scripts/bench-import.sh
 
 clean:

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Runs every test: the Swift suites (real SQLite files, the real HTTP app), then
-# the end-to-end suite, which drives the real broker binary against a real SMTP
-# server (aiosmtpd) and a real HTTP SMS gateway sink.
+# Runs every test: the Swift suites (real SQLite files, a real PostgreSQL, the
+# real HTTP app), then the end-to-end suite, which drives the real broker binary
+# against a real SMTP server (aiosmtpd), an HTTP SMS gateway sink, a real OpenID
+# Connect provider (oidc-provider-mock) and, for several instances, PostgreSQL.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -10,6 +11,11 @@ if [[ ! -x $venv/bin/python ]]; then
   python3 -m venv "$venv"
 fi
 "$venv/bin/pip" install -q --disable-pip-version-check -r Tests/e2e/requirements.txt
+
+# A throwaway PostgreSQL cluster for this run, stopped whatever happens.
+read -r pgdir pgurl < <(scripts/pg.sh start)
+trap 'scripts/pg.sh stop "$pgdir"' EXIT
+export BROKER_TEST_POSTGRES_URL=$pgurl
 
 swift build --build-tests
 swift test --skip-build

@@ -28,6 +28,9 @@ public struct ServerConfig: Sendable {
 
 public struct DatabaseConfig: Sendable {
     public var url = "sqlite://var/broker.sqlite"
+    /// PostgreSQL: connections per instance, and how long to wait for one.
+    public var maxConnections = 10
+    public var connectTimeoutSeconds = 10
 }
 
 public struct AdminConfig: Sendable {

@@ -17,6 +17,8 @@ extension ConfigLoader {
               c.database.url.count > "sqlite://".count
         else { throw ConfigError(key: "database.url", problem: "must be sqlite://PATH or postgres://USER:PASS@HOST:PORT/DB") }
 
+        c.database.maxConnections = try v.int("database.max_connections", min: 1, max: 1000)
+        c.database.connectTimeoutSeconds = try v.int("database.connect_timeout_seconds", min: 1, max: 600)
         c.admin.tokens = try v.list("admin.tokens").map(Secret.init)
 
         c.providers.directory = try v.string("providers.directory")

@@ -15,6 +15,8 @@ enum ConfigSchema {
             ("server.allowed_return_to", .stringList, .stringArray(d.server.allowedReturnTo)),
             ("server.dev_mode", .bool, .bool(d.server.devMode)),
             ("database.url", .string, .string(d.database.url)),
+            ("database.max_connections", .int, .int(d.database.maxConnections)),
+            ("database.connect_timeout_seconds", .int, .int(d.database.connectTimeoutSeconds)),
             ("admin.tokens", .stringList, .stringArray(d.admin.tokens.map(\.value))),
             ("providers.directory", .string, .string(d.providers.directory)),
             ("mail.transport", .string, .string(d.mail.transport.rawValue)),

@@ -17,7 +17,7 @@ import ServiceLifecycle
 /// tested is what runs.
 public struct BrokerRuntime: Sendable {
     public let config: BrokerConfig
-    public let store: SQLiteStore
+    public let store: any BrokerDatabase
     public let catalog: ProviderCatalog
     public let services: BrokerServices
     public let worker: DeliveryWorker
@@ -25,7 +25,7 @@ public struct BrokerRuntime: Sendable {
     /// Opens the store (running migrations), loads the provider files and builds the flows.
     public static func make(config: BrokerConfig, clock: any WallClock = SystemWallClock(), logger: Logger = Logger(label: "broker")) async throws -> BrokerRuntime {
         let store = try openStore(config)
-        try store.migrate()
+        try await store.migrate()
         let catalog = try loadProviders(config)
         let hasher = BrokerPasswordHasher(argon2: Argon2PasswordHasher(parameters: Argon2Parameters(
             memoryKiB: config.security.argon2MemoryKiB, iterations: config.security.argon2Iterations,
@@ -33,7 +33,7 @@ public struct BrokerRuntime: Sendable {
         )))
         let ports = BrokerPorts(store: store, rateLimiter: store, hasher: hasher, clock: clock)
         let decoy = try await hasher.hash(Secret(ports.tokens.token(bytes: 24)))
-        let secrets = CheckWordSecrets(key: try SecretKeyFile.key(config: config, databasePath: store.path))
+        let secrets = CheckWordSecrets(key: try SecretKeyFile.key(config: config, databasePath: store.localPath))
         let services = BrokerServices(
             config: config, ports: ports, providers: catalog, outbox: store, composer: try MustacheMessageComposer(),
             secrets: secrets, gateway: ProviderGateway(catalog: catalog, clock: clock), decoyHash: decoy, metrics: Self.metrics,
@@ -62,13 +62,18 @@ public struct BrokerRuntime: Sendable {
         }
     }
 
-    /// The SQLite store named by `database.url`.
-    public static func openStore(_ config: BrokerConfig) throws -> SQLiteStore {
+    /// The store `database.url` names: an SQLite file, or a PostgreSQL server shared by several instances.
+    public static func openStore(_ config: BrokerConfig) throws -> any BrokerDatabase {
         switch try StoreLocation(url: config.database.url) {
         case .sqlite(let path):
             return try SQLiteStore(path: path)
-        case .postgres:
-            throw ConfigError(key: "database.url", problem: "the PostgreSQL store is not available in this build yet; use sqlite://")
+        case .postgres(let url):
+            guard !config.security.secretKey.value.isEmpty else {
+                throw ConfigError(key: "security.secret_key", problem: "must be set (the same on every instance) with a PostgreSQL database")
+            }
+            return try PostgresStore(url: url, settings: .init(
+                maximumConnections: config.database.maxConnections, connectTimeoutSeconds: config.database.connectTimeoutSeconds
+            ))
         }
     }
 

@@ -74,7 +74,7 @@ extension AccountCommand {
         func run() async throws {
             let config = try options.load()
             let store = try BrokerRuntime.openStore(config)
-            try store.migrate()
+            try await store.migrate()
             let out: FileHandle
             if let file {
                 guard FileManager.default.createFile(atPath: file, contents: nil), let handle = FileHandle(forWritingAtPath: file) else {

@@ -15,7 +15,7 @@ struct OutboxCommand: AsyncParsableCommand {
 
         func run() async throws {
             let store = try BrokerRuntime.openStore(try options.load())
-            try store.migrate()
+            try await store.migrate()
             let messages = try await store.undelivered(limit: 1000)
             if messages.isEmpty { print("no undelivered messages") }
             for m in messages {
@@ -32,7 +32,7 @@ struct OutboxCommand: AsyncParsableCommand {
 
         func run() async throws {
             let store = try BrokerRuntime.openStore(try options.load())
-            try store.migrate()
+            try await store.migrate()
             guard try await store.retry(id: id, now: Date()) else {
                 FileHandle.standardError.write(Data("error: no undelivered message \(id)\n".utf8))
                 throw ExitCode(1)

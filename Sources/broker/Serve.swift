@@ -25,7 +25,7 @@ struct Migrate: AsyncParsableCommand {
     func run() async throws {
         let config = try options.load()
         let store = try BrokerRuntime.openStore(config)
-        let applied = try store.migrate()
+        let applied = try await store.migrate()
         print(applied.isEmpty ? "schema is up to date" : "applied: " + applied.joined(separator: ", "))
     }
 }

@@ -118,7 +118,7 @@ struct OperationsTests {
         try await app.test { client in
             #expect(try await client.call(.get, "/health/live").status == .ok)
             #expect(try await client.call(.get, "/health/ready").status == .ok)
-            try app.runtime.store.close()
+            try await app.runtime.store.close()
             let ready = try await client.call(.get, "/health/ready")
             #expect(ready.status == .serviceUnavailable)
             let login = try await client.call(.post, "/api/v1/login", json: #"{"login":"maria","password":"whatever1"}"#)

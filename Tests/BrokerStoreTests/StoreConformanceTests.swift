@@ -6,15 +6,26 @@ import Testing
 
 /// One suite, every store: what the flows rely on must hold for each adapter.
 enum StoreKind: String, CaseIterable, CustomTestStringConvertible {
-    case memory, sqlite
+    case memory, sqlite, postgres
     var testDescription: String { rawValue }
 
-    func make() throws -> any AccountStore & RateLimiter {
+    /// PostgreSQL runs when `make test` (scripts/test.sh) has started a cluster and named it here.
+    static let postgresURL = ProcessInfo.processInfo.environment["BROKER_TEST_POSTGRES_URL"]
+    static var available: [StoreKind] { postgresURL == nil ? [.memory, .sqlite] : allCases }
+
+    func make() async throws -> any AccountStore & RateLimiter & Outbox {
         switch self {
         case .memory: return InMemoryStore()
         case .sqlite:
             let store = try SQLiteStore(path: TempDir.make().appendingPathComponent("db/broker.sqlite").path)
-            try store.migrate()
+            try await store.migrate()
+            return store
+        case .postgres:
+            let url = try await PostgresStore.createDatabase(
+                adminURL: Self.postgresURL ?? "", name: "conformance_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased()
+            )
+            let store = try PostgresStore(url: url)
+            try await store.migrate()
             return store
         }
     }
@@ -37,9 +48,9 @@ func account(_ id: String, login: String? = nil, email: String? = nil, phone: St
 
 @Suite("Store conformance")
 struct StoreConformanceTests {
-    @Test(arguments: StoreKind.allCases)
+    @Test(arguments: StoreKind.available)
     func accountRoundTrip(kind: StoreKind) async throws {
-        let store = try kind.make()
+        let store = try await kind.make()
         let a = account("a1", login: "Maria", email: "maria@example.com", phone: "+5511999990000",
                         identities: [Identity(provider: "google", subject: "g-1", email: "maria@gmail.com", createdAt: t0)])
         try await store.commit([.insertAccount(a)])
@@ -56,9 +67,9 @@ struct StoreConformanceTests {
         #expect(try await store.searchAccounts("%", limit: 10).isEmpty)
     }
 
-    @Test(arguments: StoreKind.allCases)
+    @Test(arguments: StoreKind.available)
     func uniqueColumnsConflict(kind: StoreKind) async throws {
-        let store = try kind.make()
+        let store = try await kind.make()
         try await store.commit([.insertAccount(account("a1", login: "maria", email: "m@example.com", phone: "+5511999990000",
                                                        identities: [Identity(provider: "github", subject: "7", createdAt: t0)]))])
         let cases: [(Account, String)] = [
@@ -78,9 +89,9 @@ struct StoreConformanceTests {
         #expect(try await store.account(id: "a6") == nil, "the whole unit of work rolled back")
     }
 
-    @Test(arguments: StoreKind.allCases)
+    @Test(arguments: StoreKind.available)
     func updatesAreVersionChecked(kind: StoreKind) async throws {
-        let store = try kind.make()
+        let store = try await kind.make()
         try await store.commit([.insertAccount(account("a1", login: "maria"))])
         var first = try #require(try await store.account(id: "a1"))
         var second = first
@@ -94,9 +105,9 @@ struct StoreConformanceTests {
         #expect(stored.version == 2)
     }
 
-    @Test(arguments: StoreKind.allCases)
+    @Test(arguments: StoreKind.available)
     func sessionsRevokeAndCascade(kind: StoreKind) async throws {
-        let store = try kind.make()
+        let store = try await kind.make()
         try await store.commit([.insertAccount(account("a1", login: "maria"))])
         let s1 = Session(id: "s1", tokenHash: "h1", accountId: "a1", createdAt: t0, expiresAt: t0 + 3600, authenticatedAt: t0, methods: ["password"])
         var s2 = s1
@@ -114,9 +125,9 @@ struct StoreConformanceTests {
         await #expect(throws: StoreError.stale) { try await store.commit([.deleteAccount(id: "a1")]) }
     }
 
-    @Test(arguments: StoreKind.allCases)
+    @Test(arguments: StoreKind.available)
     func identitiesLinkAndUnlink(kind: StoreKind) async throws {
-        let store = try kind.make()
+        let store = try await kind.make()
         try await store.commit([.insertAccount(account("a1", login: "maria"))])
         try await store.commit([.insertIdentity(accountId: "a1", Identity(provider: "google", subject: "s", createdAt: t0))])
         #expect(try await store.account(id: "a1")?.identities.map(\.provider) == ["google"])
@@ -127,9 +138,9 @@ struct StoreConformanceTests {
         }
     }
 
-    @Test(arguments: StoreKind.allCases)
+    @Test(arguments: StoreKind.available)
     func auditEventsAreKeptNewestFirst(kind: StoreKind) async throws {
-        let store = try kind.make()
+        let store = try await kind.make()
         try await store.commit([
             .insertAudit(AuditEvent(id: "e1", accountId: "a1", type: "one", actor: "cli", detail: ["k": "v"], at: t0)),
             .insertAudit(AuditEvent(id: "e2", accountId: "a1", type: "two", actor: "admin", at: t0 + 1)),
@@ -139,9 +150,9 @@ struct StoreConformanceTests {
         #expect(events.last?.detail == ["k": "v"])
     }
 
-    @Test(arguments: StoreKind.allCases)
+    @Test(arguments: StoreKind.available)
     func rateLimitWindows(kind: StoreKind) async throws {
-        let limiter = try kind.make()
+        let limiter = try await kind.make()
         #expect(try await limiter.peek(key: "k", window: 60, now: t0).count == 0)
         #expect(try await limiter.hit(key: "k", window: 60, now: t0).count == 1)
         let second = try await limiter.hit(key: "k", window: 60, now: t0 + 30)
@@ -158,13 +169,13 @@ struct StoreConformanceTests {
 
 @Suite("SQLite migrations")
 struct SQLiteMigrationTests {
-    @Test func migratesFromEmptyAndReRunsAsNoOp() throws {
+    @Test func migratesFromEmptyAndReRunsAsNoOp() async throws {
         let path = TempDir.make().appendingPathComponent("nested/dir/broker.sqlite").path
         let store = try SQLiteStore(path: path)
-        #expect(try store.migrate() == Migrations.all.map(\.id))
-        #expect(try store.migrate().isEmpty)
+        #expect(try await store.migrate() == Migrations.all.map(\.id))
+        #expect(try await store.migrate().isEmpty)
         let reopened = try SQLiteStore(path: path)
-        #expect(try reopened.migrate().isEmpty)
+        #expect(try await reopened.migrate().isEmpty)
         #expect(FileManager.default.fileExists(atPath: path))
     }
 

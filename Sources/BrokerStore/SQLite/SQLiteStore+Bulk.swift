@@ -35,18 +35,16 @@ extension SQLiteStore {
 
     public func accountsPage(after: String?, limit: Int) async throws -> [Account] {
         try await read { db in
-            let rows = try Row.fetchAll(db, sql: "SELECT * FROM accounts WHERE id > ? ORDER BY id LIMIT ?", arguments: [after ?? "", limit])
+            let rows = try Row.fetchAll(db, sql: Queries.accountsPage, arguments: [after ?? "", limit])
             guard !rows.isEmpty else { return [] }
             let ids: [String] = rows.map { $0["id"] }
             var identities: [String: [Identity]] = [:]
             let marks = Array(repeating: "?", count: ids.count).joined(separator: ",")
             for row in try Row.fetchAll(db, sql: "SELECT * FROM identities WHERE account_id IN (\(marks)) ORDER BY created_at, provider, subject",
                                         arguments: StatementArguments(ids)) {
-                identities[row["account_id"], default: []].append(
-                    Identity(provider: row["provider"], subject: row["subject"], email: row["email"], createdAt: Date(milliseconds: row["created_at"]))
-                )
+                identities[row["account_id"], default: []].append(Queries.identity(GRDBRow(row)))
             }
-            return rows.map { Self.account(from: $0, identities: identities[$0["id"]] ?? []) }
+            return rows.map { Queries.account(GRDBRow($0), identities: identities[$0["id"]] ?? []) }
         }
     }
 }

@@ -4,7 +4,7 @@ import GRDB
 
 /// The embedded store: one SQLite file in WAL mode through GRDB's connection pool.
 /// Writes are serialised by SQLite; each `commit` is one immediate transaction.
-public final class SQLiteStore: AccountStore, RateLimiter, Sendable {
+public final class SQLiteStore: BrokerDatabase, Sendable {
     let pool: DatabasePool
     /// The database file.
     public let path: String
@@ -17,6 +17,10 @@ public final class SQLiteStore: AccountStore, RateLimiter, Sendable {
         var configuration = Configuration()
         configuration.foreignKeysEnabled = true
         configuration.busyMode = .timeout(10)
+        configuration.prepareDatabase { db in
+            // WAL with NORMAL sync: durable across crashes of the process, one fsync per checkpoint.
+            try db.execute(sql: "PRAGMA synchronous = NORMAL")
+        }
         configuration.label = "broker"
         do {
             pool = try DatabasePool(path: path, configuration: configuration)
@@ -25,9 +29,14 @@ public final class SQLiteStore: AccountStore, RateLimiter, Sendable {
         }
     }
 
+    public var localPath: String? { path }
+
+    @discardableResult
+    public func migrate() async throws -> [String] { try migrateNow() }
+
     /// Applies the migrations not yet applied; returns the ids it applied.
     @discardableResult
-    public func migrate() throws -> [String] {
+    public func migrateNow() throws -> [String] {
         var migrator = DatabaseMigrator()
         for migration in Migrations.all {
             migrator.registerMigration(migration.id) { db in
@@ -40,7 +49,7 @@ public final class SQLiteStore: AccountStore, RateLimiter, Sendable {
     }
 
     /// Closes every connection; later calls answer `StoreError.unavailable`.
-    public func close() throws { try pool.close() }
+    public func close() async throws { try pool.close() }
 
     // MARK: reads
 
@@ -62,37 +71,28 @@ public final class SQLiteStore: AccountStore, RateLimiter, Sendable {
 
     public func account(provider: String, subject: String) async throws -> Account? {
         try await read { db in
-            guard let id = try String.fetchOne(
-                db, sql: "SELECT account_id FROM identities WHERE provider = ? AND subject = ?", arguments: [provider, subject]
-            ) else { return nil }
+            guard let id = try String.fetchOne(db, sql: Queries.accountOfIdentity, arguments: [provider, subject]) else { return nil }
             return try Self.fetchAccount(db, where: "id = ?", [id])
         }
     }
 
     public func searchAccounts(_ text: String, limit: Int) async throws -> [Account] {
-        let pattern = "%" + text.lowercased().replacingOccurrences(of: "\\", with: "\\\\")
-            .replacingOccurrences(of: "%", with: "\\%").replacingOccurrences(of: "_", with: "\\_") + "%"
+        let pattern = Queries.likePattern(text)
         return try await read { db in
-            let rows = try Row.fetchAll(db, sql: """
-                SELECT * FROM accounts
-                WHERE login_key LIKE ? ESCAPE '\\' OR email LIKE ? ESCAPE '\\' OR phone LIKE ? ESCAPE '\\'
-                ORDER BY created_at, id LIMIT ?
-                """, arguments: [pattern, pattern, pattern, limit])
+            let rows = try Row.fetchAll(db, sql: Queries.search, arguments: [pattern, pattern, pattern, limit])
             return try rows.map { try Self.account(from: $0, db) }
         }
     }
 
     public func session(tokenHash: String) async throws -> Session? {
         try await read { db in
-            try Row.fetchOne(db, sql: "SELECT * FROM sessions WHERE token_hash = ?", arguments: [tokenHash]).map(Self.session(from:))
+            try Row.fetchOne(db, sql: Queries.sessionByHash, arguments: [tokenHash]).map { Queries.session(GRDBRow($0)) }
         }
     }
 
     public func auditEvents(accountId: String, limit: Int) async throws -> [AuditEvent] {
         try await read { db in
-            try Row.fetchAll(
-                db, sql: "SELECT * FROM audit_events WHERE account_id = ? ORDER BY at DESC, id LIMIT ?", arguments: [accountId, limit]
-            ).map(Self.auditEvent(from:))
+            try Row.fetchAll(db, sql: Queries.auditOfAccount, arguments: [accountId, limit]).map { Queries.auditEvent(GRDBRow($0)) }
         }
     }
 
@@ -114,13 +114,7 @@ public final class SQLiteStore: AccountStore, RateLimiter, Sendable {
         let nowMs = now.milliseconds
         let expired = nowMs - Int64(window) * 1000
         return try await write { db in
-            guard let row = try Row.fetchOne(db, sql: """
-                INSERT INTO rate_limits(key, window_start, count) VALUES (?, ?, 1)
-                ON CONFLICT(key) DO UPDATE SET
-                    count = CASE WHEN rate_limits.window_start <= ? THEN 1 ELSE rate_limits.count + 1 END,
-                    window_start = CASE WHEN rate_limits.window_start <= ? THEN excluded.window_start ELSE rate_limits.window_start END
-                RETURNING count, window_start
-                """, arguments: [key, nowMs, expired, expired])
+            guard let row = try Row.fetchOne(db, sql: Queries.rateHit, arguments: [key, nowMs, expired, expired])
             else { throw StoreError.unavailable("rate limit upsert returned nothing") }
             return RateCount(count: row["count"], resetAt: Date(milliseconds: (row["window_start"] as Int64) + Int64(window) * 1000))
         }
@@ -129,7 +123,7 @@ public final class SQLiteStore: AccountStore, RateLimiter, Sendable {
     public func peek(key: String, window: Int, now: Date) async throws -> RateCount {
         let nowMs = now.milliseconds
         return try await read { db in
-            guard let row = try Row.fetchOne(db, sql: "SELECT count, window_start FROM rate_limits WHERE key = ?", arguments: [key]),
+            guard let row = try Row.fetchOne(db, sql: Queries.ratePeek, arguments: [key]),
                   (row["window_start"] as Int64) > nowMs - Int64(window) * 1000
             else { return RateCount(count: 0, resetAt: now.addingTimeInterval(TimeInterval(window))) }
             return RateCount(count: row["count"], resetAt: Date(milliseconds: (row["window_start"] as Int64) + Int64(window) * 1000))
@@ -137,7 +131,7 @@ public final class SQLiteStore: AccountStore, RateLimiter, Sendable {
     }
 
     public func reset(key: String) async throws {
-        try await write { db in try db.execute(sql: "DELETE FROM rate_limits WHERE key = ?", arguments: [key]) }
+        try await write { db in try db.execute(sql: Queries.rateReset, arguments: [key]) }
     }
 
     // MARK: plumbing
@@ -154,19 +148,9 @@ public final class SQLiteStore: AccountStore, RateLimiter, Sendable {
         do {
             return try await pool.write(body)
         } catch let error as DatabaseError where error.resultCode == .SQLITE_CONSTRAINT {
-            throw StoreError.conflict(field: Self.field(ofConstraint: error.message ?? ""))
+            throw StoreError.conflict(field: StatementPlan.field(ofConstraint: error.message ?? ""))
         } catch let error as DatabaseError {
             throw StoreError.unavailable(error.description)
         }
-    }
-
-    /// "UNIQUE constraint failed: accounts.email" -> "email".
-    static func field(ofConstraint message: String) -> String {
-        if message.contains("accounts.login_key") { return "login" }
-        if message.contains("accounts.email") { return "email" }
-        if message.contains("accounts.phone") { return "phone" }
-        if message.contains("identities.") { return "identity" }
-        if message.contains("accounts.id") { return "id" }
-        return "value"
     }
 }

@@ -1,0 +1,171 @@
+import BrokerCore
+import Foundation
+import PostgresNIO
+
+/// The store ports on PostgreSQL, with the shared SQL of `Queries` and `StatementPlan`.
+extension PostgresStore {
+    func accounts(where condition: String, _ arguments: [SQLValue]) async throws -> [Account] {
+        let rows = try await rows(Queries.accountColumns + condition, arguments) { $0 }
+        var out: [Account] = []
+        for row in rows {
+            let identities = try await self.rows(Queries.identitiesOfAccount, [.text(row.string("id"))]) { Queries.identity($0) }
+            out.append(Queries.account(row, identities: identities))
+        }
+        return out
+    }
+
+    public func account(id: String) async throws -> Account? { try await accounts(where: "id = ?", [.text(id)]).first }
+    public func account(login: String) async throws -> Account? { try await accounts(where: "login_key = ?", [.text(login.lowercased())]).first }
+    public func account(email: String) async throws -> Account? { try await accounts(where: "email = ?", [.text(email)]).first }
+    public func account(phone: String) async throws -> Account? { try await accounts(where: "phone = ?", [.text(phone)]).first }
+
+    public func account(provider: String, subject: String) async throws -> Account? {
+        guard let id = try await rows(Queries.accountOfIdentity, [.text(provider), .text(subject)], map: { $0.text("account_id") }).first ?? nil else {
+            return nil
+        }
+        return try await account(id: id)
+    }
+
+    public func searchAccounts(_ text: String, limit: Int) async throws -> [Account] {
+        let pattern = Queries.likePattern(text)
+        let rows = try await rows(Queries.search, [.text(pattern), .text(pattern), .text(pattern), .int(Int64(limit))]) { $0 }
+        var out: [Account] = []
+        for row in rows {
+            let identities = try await self.rows(Queries.identitiesOfAccount, [.text(row.string("id"))]) { Queries.identity($0) }
+            out.append(Queries.account(row, identities: identities))
+        }
+        return out
+    }
+
+    public func session(tokenHash: String) async throws -> Session? {
+        try await rows(Queries.sessionByHash, [.text(tokenHash)]) { Queries.session($0) }.first
+    }
+
+    public func auditEvents(accountId: String, limit: Int) async throws -> [AuditEvent] {
+        try await rows(Queries.auditOfAccount, [.text(accountId), .int(Int64(limit))]) { Queries.auditEvent($0) }
+    }
+
+    public func checkWord(secretHash: String) async throws -> CheckWord? {
+        try await rows(Queries.checkWordByHash, [.text(secretHash)]) { Queries.checkWord($0) }.first ?? nil
+    }
+
+    public func latestCheckWord(accountId: String, purpose: CheckWordPurpose, kind: CheckWord.Kind) async throws -> CheckWord? {
+        try await rows(Queries.latestCheckWord, [.text(accountId), .text(purpose.rawValue), .text(kind.rawValue)]) { Queries.checkWord($0) }.first ?? nil
+    }
+
+    public func lastCheckWordSent(accountId: String, purpose: CheckWordPurpose, channel: BrokerCore.Channel) async throws -> Date? {
+        try await rows(Queries.lastCheckWordSent, [.text(accountId), .text(purpose.rawValue), .text(channel.rawValue)]) { $0.optionalDate("last") }.first ?? nil
+    }
+
+    public func oauthState(stateHash: String) async throws -> OAuthState? {
+        try await rows(Queries.oauthStateByHash, [.text(stateHash)]) { Queries.oauthState($0) }.first ?? nil
+    }
+
+    public func existingKeys(
+        logins: [String], emails: [String], phones: [String], identities: [(provider: String, subject: String)]
+    ) async throws -> Set<String> {
+        var found = Set<String>()
+        func collect(_ column: String, _ values: [String], prefix: String) async throws {
+            for start in stride(from: 0, to: values.count, by: 500) {
+                let chunk = Array(values[start..<min(start + 500, values.count)])
+                let marks = Array(repeating: "?", count: chunk.count).joined(separator: ",")
+                for v in try await rows("SELECT \(column) AS v FROM accounts WHERE \(column) IN (\(marks))", chunk.map { .text($0) }, map: { $0.string("v") }) {
+                    found.insert(prefix + v)
+                }
+            }
+        }
+        try await collect("login_key", logins.map { $0.lowercased() }, prefix: "login:")
+        try await collect("email", emails, prefix: "email:")
+        try await collect("phone", phones, prefix: "phone:")
+        for start in stride(from: 0, to: identities.count, by: 250) {
+            let chunk = Array(identities[start..<min(start + 250, identities.count)])
+            let marks = Array(repeating: "(provider = ? AND subject = ?)", count: chunk.count).joined(separator: " OR ")
+            let args = chunk.flatMap { [SQLValue.text($0.provider), .text($0.subject)] }
+            for key in try await rows("SELECT provider, subject FROM identities WHERE \(marks)", args, map: { $0.string("provider") + " " + $0.string("subject") }) {
+                found.insert("identity:" + key)
+            }
+        }
+        return found
+    }
+
+    public func accountsPage(after: String?, limit: Int) async throws -> [Account] {
+        let rows = try await rows(Queries.accountsPage, [.text(after ?? ""), .int(Int64(limit))]) { $0 }
+        guard !rows.isEmpty else { return [] }
+        let ids = rows.map { $0.string("id") }
+        let marks = Array(repeating: "?", count: ids.count).joined(separator: ",")
+        var identities: [String: [Identity]] = [:]
+        for (accountId, identity) in try await self.rows(
+            "SELECT * FROM identities WHERE account_id IN (\(marks)) ORDER BY created_at, provider, subject", ids.map { .text($0) },
+            map: { ($0.string("account_id"), Queries.identity($0)) }
+        ) {
+            identities[accountId, default: []].append(identity)
+        }
+        return rows.map { Queries.account($0, identities: identities[$0.string("id")] ?? []) }
+    }
+
+    public func ping() async throws {
+        _ = try await rows("SELECT 1 AS one", []) { $0.int("one") }
+    }
+
+    public func commit(_ changes: [StoreChange]) async throws {
+        try await transaction { connection in
+            for change in changes {
+                for statement in StatementPlan.statements(for: change) { try await self.run(statement, on: connection) }
+            }
+        }
+    }
+
+    // MARK: rate limits
+
+    public func hit(key: String, window: Int, now: Date) async throws -> RateCount {
+        let nowMs = now.milliseconds
+        let expired = nowMs - Int64(window) * 1000
+        let row = try await rows(Queries.rateHit, [.text(key), .int(nowMs), .int(expired), .int(expired)]) { $0 }.first
+        guard let row else { throw StoreError.unavailable("rate limit upsert returned nothing") }
+        return RateCount(count: row.integer("count"), resetAt: Date(milliseconds: (row.int("window_start") ?? nowMs) + Int64(window) * 1000))
+    }
+
+    public func peek(key: String, window: Int, now: Date) async throws -> RateCount {
+        let nowMs = now.milliseconds
+        guard let row = try await rows(Queries.ratePeek, [.text(key)], map: { $0 }).first, (row.int("window_start") ?? 0) > nowMs - Int64(window) * 1000 else {
+            return RateCount(count: 0, resetAt: now.addingTimeInterval(TimeInterval(window)))
+        }
+        return RateCount(count: row.integer("count"), resetAt: Date(milliseconds: (row.int("window_start") ?? 0) + Int64(window) * 1000))
+    }
+
+    public func reset(key: String) async throws {
+        _ = try await rows(Queries.rateReset, [.text(key)]) { $0 }
+    }
+
+    // MARK: outbox
+
+    public func claimMessages(limit: Int, now: Date, lease: Int) async throws -> [OutboxMessage] {
+        let nowMs = now.milliseconds
+        return try await rows("""
+            UPDATE outbox SET claimed_until = ?
+            WHERE id IN (
+                SELECT id FROM outbox
+                WHERE state = 'pending' AND next_attempt_at <= ? AND (claimed_until IS NULL OR claimed_until <= ?)
+                ORDER BY next_attempt_at, created_at LIMIT ?
+                FOR UPDATE SKIP LOCKED
+            )
+            RETURNING *
+            """, [.int(nowMs + Int64(lease) * 1000), .int(nowMs), .int(nowMs), .int(Int64(limit))]) { Queries.message($0) }
+    }
+
+    public func markSent(id: String, at: Date) async throws {
+        _ = try await rows(Queries.markSent, [.int(at.milliseconds), .text(id)]) { $0 }
+    }
+
+    public func markFailed(id: String, error: String, retryAt: Date, dead: Bool) async throws {
+        _ = try await rows(Queries.markFailed, [.text(String(error.prefix(500))), .int(retryAt.milliseconds), .text(dead ? "dead" : "pending"), .text(id)]) { $0 }
+    }
+
+    public func undelivered(limit: Int) async throws -> [OutboxMessage] {
+        try await rows(Queries.undelivered, [.int(Int64(limit))]) { Queries.message($0) }
+    }
+
+    public func retry(id: String, now: Date) async throws -> Bool {
+        try await !rows(Queries.retry + " RETURNING 1 AS changed", [.int(now.milliseconds), .text(id)]) { $0 }.isEmpty
+    }
+}

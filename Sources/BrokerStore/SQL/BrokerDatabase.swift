@@ -1,0 +1,11 @@
+import BrokerCore
+
+/// A database the broker can run on: every store port, plus its schema and lifecycle.
+public protocol BrokerDatabase: AccountStore, RateLimiter, Outbox {
+    /// Applies the migrations not yet applied; returns their ids.
+    @discardableResult
+    func migrate() async throws -> [String]
+    func close() async throws
+    /// The file of an embedded database (where `broker.key` lives), nil for a server.
+    var localPath: String? { get }
+}

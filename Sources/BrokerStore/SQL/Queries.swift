@@ -1,0 +1,103 @@
+import BrokerCore
+import Foundation
+
+/// The reads, as portable SQL, and the mapping of their rows to the model.
+enum Queries {
+    static let accountColumns = "SELECT * FROM accounts WHERE "
+    static let identitiesOfAccount = "SELECT * FROM identities WHERE account_id = ? ORDER BY created_at, provider, subject"
+    static let accountOfIdentity = "SELECT account_id FROM identities WHERE provider = ? AND subject = ?"
+    static let search = """
+        SELECT * FROM accounts
+        WHERE login_key LIKE ? ESCAPE '\\' OR email LIKE ? ESCAPE '\\' OR phone LIKE ? ESCAPE '\\'
+        ORDER BY created_at, id LIMIT ?
+        """
+    static let sessionByHash = "SELECT * FROM sessions WHERE token_hash = ?"
+    static let auditOfAccount = "SELECT * FROM audit_events WHERE account_id = ? ORDER BY at DESC, id LIMIT ?"
+    static let checkWordByHash = "SELECT * FROM check_words WHERE secret_hash = ?"
+    static let latestCheckWord = "SELECT * FROM check_words WHERE account_id = ? AND purpose = ? AND kind = ? ORDER BY created_at DESC, id DESC LIMIT 1"
+    static let lastCheckWordSent = "SELECT max(created_at) AS last FROM check_words WHERE account_id = ? AND purpose = ? AND channel = ?"
+    static let oauthStateByHash = "SELECT * FROM oauth_states WHERE state_hash = ?"
+    static let accountsPage = "SELECT * FROM accounts WHERE id > ? ORDER BY id LIMIT ?"
+    static let undelivered = "SELECT * FROM outbox WHERE state <> 'sent' ORDER BY created_at, id LIMIT ?"
+    static let markSent = """
+        UPDATE outbox SET state = 'sent', sent_at = ?, claimed_until = NULL, text_body = '', html_body = NULL, last_error = NULL
+        WHERE id = ?
+        """
+    static let markFailed = """
+        UPDATE outbox SET attempts = attempts + 1, last_error = ?, next_attempt_at = ?, claimed_until = NULL, state = ?
+        WHERE id = ? AND state = 'pending'
+        """
+    static let retry = "UPDATE outbox SET state = 'pending', attempts = 0, next_attempt_at = ?, claimed_until = NULL WHERE id = ? AND state <> 'sent'"
+    static let rateHit = """
+        INSERT INTO rate_limits(key, window_start, count) VALUES (?, ?, 1)
+        ON CONFLICT(key) DO UPDATE SET
+            count = CASE WHEN rate_limits.window_start <= ? THEN 1 ELSE rate_limits.count + 1 END,
+            window_start = CASE WHEN rate_limits.window_start <= ? THEN excluded.window_start ELSE rate_limits.window_start END
+        RETURNING count, window_start
+        """
+    static let ratePeek = "SELECT count, window_start FROM rate_limits WHERE key = ?"
+    static let rateReset = "DELETE FROM rate_limits WHERE key = ?"
+
+    /// `%text%` for LIKE, with the wildcards of `text` escaped.
+    static func likePattern(_ text: String) -> String {
+        "%" + text.lowercased().replacingOccurrences(of: "\\", with: "\\\\")
+            .replacingOccurrences(of: "%", with: "\\%").replacingOccurrences(of: "_", with: "\\_") + "%"
+    }
+
+    static func identity(_ r: some SQLRow) -> Identity {
+        Identity(provider: r.string("provider"), subject: r.string("subject"), email: r.text("email"), createdAt: r.date("created_at"))
+    }
+
+    static func account(_ r: some SQLRow, identities: [Identity]) -> Account {
+        Account(
+            id: r.string("id"), login: r.text("login"), email: r.text("email"), emailVerified: r.bool("email_verified"),
+            phone: r.text("phone"), phoneVerified: r.bool("phone_verified"), passwordHash: r.text("password_hash"),
+            state: AccountState(rawValue: r.string("state")) ?? .blocked, locale: r.string("locale"), createdAt: r.date("created_at"),
+            updatedAt: r.date("updated_at"), version: r.integer("version"), identities: identities,
+            recoveryPausedUntil: r.optionalDate("recovery_paused_until")
+        )
+    }
+
+    static func session(_ r: some SQLRow) -> Session {
+        Session(
+            id: r.string("id"), tokenHash: r.string("token_hash"), accountId: r.string("account_id"), createdAt: r.date("created_at"),
+            expiresAt: r.date("expires_at"), authenticatedAt: r.date("authenticated_at"),
+            methods: r.string("methods").split(separator: ",").map(String.init), revokedAt: r.optionalDate("revoked_at")
+        )
+    }
+
+    static func auditEvent(_ r: some SQLRow) -> AuditEvent {
+        let detail = (try? JSONDecoder().decode([String: String].self, from: Data(r.string("detail").utf8))) ?? [:]
+        return AuditEvent(id: r.string("id"), accountId: r.text("account_id"), type: r.string("type"), actor: r.string("actor"), detail: detail,
+                          at: r.date("at"))
+    }
+
+    static func checkWord(_ r: some SQLRow) -> CheckWord? {
+        guard let purpose = CheckWordPurpose(rawValue: r.string("purpose")), let kind = CheckWord.Kind(rawValue: r.string("kind")),
+              let channel = Channel(rawValue: r.string("channel"))
+        else { return nil }
+        return CheckWord(
+            id: r.string("id"), accountId: r.string("account_id"), purpose: purpose, kind: kind, channel: channel,
+            secretHash: r.string("secret_hash"), address: r.string("address"), createdAt: r.date("created_at"), expiresAt: r.date("expires_at"),
+            usedAt: r.optionalDate("used_at"), revokedAt: r.optionalDate("revoked_at"), attempts: r.integer("attempts"), payload: r.text("payload")
+        )
+    }
+
+    static func message(_ r: some SQLRow) -> OutboxMessage {
+        OutboxMessage(
+            id: r.string("id"), accountId: r.text("account_id"), channel: Channel(rawValue: r.string("channel")) ?? .email,
+            recipient: r.string("recipient"), subject: r.string("subject"), text: r.string("text_body"), html: r.text("html_body"),
+            createdAt: r.date("created_at"), state: OutboxMessage.State(rawValue: r.string("state")) ?? .pending,
+            attempts: r.integer("attempts"), nextAttemptAt: r.date("next_attempt_at"), lastError: r.text("last_error")
+        )
+    }
+
+    static func oauthState(_ r: some SQLRow) -> OAuthState? {
+        guard let intent = OAuthState.Intent(rawValue: r.string("intent")) else { return nil }
+        return OAuthState(
+            id: r.string("id"), stateHash: r.string("state_hash"), bindingHash: r.string("binding_hash"), provider: r.string("provider"),
+            intent: intent, accountId: r.text("account_id"), returnTo: r.string("return_to"), locale: r.string("locale"),
+            createdAt: r.date("created_at"), expiresAt: r.date("expires_at"), usedAt: r.optionalDate("used_at")
+        )
+    }
+}

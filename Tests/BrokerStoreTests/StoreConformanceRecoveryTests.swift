@@ -1,0 +1,99 @@
+import BrokerCore
+import BrokerStore
+import Foundation
+import Testing
+
+/// The single-use and delivery guarantees, on every store.
+@Suite("Store conformance: check words, states, outbox, bulk")
+struct StoreConformanceRecoveryTests {
+    func word(_ id: String, purpose: CheckWordPurpose = .recovery, kind: CheckWord.Kind = .link, at: Date = t0) -> CheckWord {
+        CheckWord(id: id, accountId: "a1", purpose: purpose, kind: kind, channel: .email, secretHash: "hash-" + id,
+                  address: "m@example.com", createdAt: at, expiresAt: at + 3600)
+    }
+
+    @Test(arguments: StoreKind.available)
+    func checkWordsAreSingleUseAndSupersedable(kind: StoreKind) async throws {
+        let store = try await kind.make()
+        try await store.commit([.insertAccount(account("a1", email: "m@example.com"))])
+        try await store.commit([.insertCheckWord(word("w1")), .insertCheckWord(word("w2", at: t0 + 1)), .insertCheckWord(word("n1", purpose: .notMe))])
+        #expect(try await store.checkWord(secretHash: "hash-w1")?.id == "w1")
+        #expect(try await store.latestCheckWord(accountId: "a1", purpose: .recovery, kind: .link)?.id == "w2")
+        #expect(try await store.lastCheckWordSent(accountId: "a1", purpose: .recovery, channel: .email) == t0 + 1)
+        #expect(try await store.lastCheckWordSent(accountId: "a1", purpose: .recovery, channel: .sms) == nil)
+        try await store.commit([.consumeCheckWord(id: "w1", at: t0 + 5)])
+        await #expect(throws: StoreError.stale) { try await store.commit([.consumeCheckWord(id: "w1", at: t0 + 6)]) }
+        try await store.commit([.revokeCheckWords(accountId: "a1", purposes: [.recovery], at: t0 + 7)])
+        #expect(try await store.checkWord(secretHash: "hash-w1")?.usedAt == t0 + 5, "used words stay used")
+        #expect(try await store.checkWord(secretHash: "hash-w2")?.revokedAt == t0 + 7)
+        #expect(try await store.checkWord(secretHash: "hash-n1")?.revokedAt == nil, "other purposes untouched")
+        await #expect(throws: StoreError.stale) { try await store.commit([.consumeCheckWord(id: "w2", at: t0 + 8)]) }
+    }
+
+    @Test(arguments: StoreKind.available)
+    func codeFailuresKillTheCode(kind: StoreKind) async throws {
+        let store = try await kind.make()
+        try await store.commit([.insertAccount(account("a1", email: "m@example.com")), .insertCheckWord(word("c1", kind: .code))])
+        for _ in 0..<3 { try await store.commit([.countCodeFailure(id: "c1", maxAttempts: 3, at: t0 + 1)]) }
+        let dead = try #require(try await store.latestCheckWord(accountId: "a1", purpose: .recovery, kind: .code))
+        #expect(dead.attempts == 3)
+        #expect(dead.revokedAt == t0 + 1)
+    }
+
+    @Test(arguments: StoreKind.available)
+    func oauthStatesAreSingleUse(kind: StoreKind) async throws {
+        let store = try await kind.make()
+        let state = OAuthState(id: "s1", stateHash: "sh", bindingHash: "bh", provider: "google", intent: .login, accountId: nil,
+                               returnTo: "https://app.example/", locale: "en", createdAt: t0, expiresAt: t0 + 600)
+        try await store.commit([.insertOAuthState(state)])
+        #expect(try await store.oauthState(stateHash: "sh") == state)
+        try await store.commit([.consumeOAuthState(id: "s1", at: t0 + 1)])
+        await #expect(throws: StoreError.stale) { try await store.commit([.consumeOAuthState(id: "s1", at: t0 + 2)]) }
+    }
+
+    @Test(arguments: StoreKind.available)
+    func outboxClaimsLeasesAndDeadLetters(kind: StoreKind) async throws {
+        let store = try await kind.make()
+        let m1 = OutboxMessage(id: "m1", accountId: nil, channel: .email, recipient: "a@example.com", subject: "s", text: "t", html: "<p>h</p>", createdAt: t0)
+        var m2 = m1
+        m2.id = "m2"
+        m2.nextAttemptAt = t0 + 100
+        try await store.commit([.enqueueMessage(m1), .enqueueMessage(m2)])
+        let first = try await store.claimMessages(limit: 10, now: t0, lease: 30)
+        #expect(first.map(\.id) == ["m1"], "only due messages")
+        #expect(first.first?.html == "<p>h</p>")
+        #expect(try await store.claimMessages(limit: 10, now: t0 + 10, lease: 30).isEmpty, "leased")
+        #expect(try await store.claimMessages(limit: 10, now: t0 + 31, lease: 30).map(\.id) == ["m1"], "the lease ran out")
+        try await store.markFailed(id: "m1", error: "smtp down", retryAt: t0 + 40, dead: false)
+        #expect(try await store.undelivered(limit: 10).first { $0.id == "m1" }?.attempts == 1)
+        try await store.markFailed(id: "m1", error: "smtp still down", retryAt: t0 + 50, dead: true)
+        let dead = try #require(try await store.undelivered(limit: 10).first { $0.id == "m1" })
+        #expect(dead.state == .dead)
+        #expect(dead.lastError == "smtp still down")
+        #expect(try await store.claimMessages(limit: 10, now: t0 + 99, lease: 30).isEmpty, "dead letters wait for an operator")
+        #expect(try await store.retry(id: "m1", now: t0 + 100))
+        #expect(try await store.retry(id: "nope", now: t0 + 100) == false)
+        let again = try await store.claimMessages(limit: 10, now: t0 + 100, lease: 30)
+        #expect(Set(again.map(\.id)) == ["m1", "m2"])
+        try await store.markSent(id: "m1", at: t0 + 101)
+        try await store.markSent(id: "m2", at: t0 + 101)
+        #expect(try await store.undelivered(limit: 10).isEmpty)
+        #expect(try await store.retry(id: "m1", now: t0 + 102) == false, "sent messages stay sent")
+    }
+
+    @Test(arguments: StoreKind.available)
+    func bulkKeysAndPages(kind: StoreKind) async throws {
+        let store = try await kind.make()
+        try await store.commit([
+            .insertAccount(account("b", login: "Bea", email: "bea@example.com", identities: [Identity(provider: "github", subject: "1", createdAt: t0)])),
+            .insertAccount(account("a", phone: "+5511999990000")),
+            .insertAccount(account("c", login: "carl")),
+        ])
+        let found = try await store.existingKeys(logins: ["BEA", "nobody"], emails: ["bea@example.com", "x@example.com"], phones: ["+5511999990000"],
+                                                 identities: [("github", "1"), ("github", "2")])
+        #expect(found == ["login:bea", "email:bea@example.com", "phone:+5511999990000", "identity:github 1"])
+        #expect(try await store.accountsPage(after: nil, limit: 2).map(\.id) == ["a", "b"])
+        let next = try await store.accountsPage(after: "b", limit: 2)
+        #expect(next.map(\.id) == ["c"])
+        #expect(try await store.accountsPage(after: "a", limit: 5).first?.identities.map(\.subject) == ["1"])
+    }
+}
