@@ -27,7 +27,7 @@ public func buildRouter(services: BrokerServices) -> (Router<BrokerRequestContex
     SessionController(signIn: services.signIn, cookies: cookies).addRoutes(to: routes)
     AdminAccountsController(admin: services.admin, recovery: services.recovery, adminTokens: services.config.admin.tokens).addRoutes(to: routes)
     let csrf = CSRF(secure: !services.config.server.devMode, tokens: services.ports.tokens)
-    RecoveryController(recovery: services.recovery).addRoutes(to: routes)
+    RecoveryController(recovery: services.recovery, returnTo: ReturnToPolicy(allowedOrigins: services.config.server.allowedReturnTo)).addRoutes(to: routes)
     RecoveryPagesController(
         recovery: services.recovery, returnTo: ReturnToPolicy(allowedOrigins: services.config.server.allowedReturnTo),
         csrf: csrf,
@@ -36,7 +36,14 @@ public func buildRouter(services: BrokerServices) -> (Router<BrokerRequestContex
     SocialController(
         social: services.social, providers: services.providers, cookies: cookies, csrf: csrf, formPostProviders: services.formPostProviders
     ).addRoutes(to: routes)
-    AccountPageController(signIn: services.signIn, conversion: services.conversion, csrf: csrf).addRoutes(to: routes)
+    let returnTo = ReturnToPolicy(allowedOrigins: services.config.server.allowedReturnTo)
+    AccountPageController(
+        signIn: services.signIn, conversion: services.conversion, providers: services.providers, returnTo: returnTo, csrf: csrf, cookies: cookies
+    ).addRoutes(to: routes)
+    PagesController(
+        recovery: services.recovery, signIn: services.signIn, providers: services.providers, returnTo: returnTo, csrf: csrf, cookies: cookies,
+        publicURL: services.config.server.publicURL
+    ).addRoutes(to: routes)
     AccountController(signIn: services.signIn, conversion: services.conversion).addRoutes(to: routes)
     if services.config.server.devMode {
         DevOutboxController(directories: [services.config.mail.fileDirectory, services.config.sms.fileDirectory]).addRoutes(to: routes)

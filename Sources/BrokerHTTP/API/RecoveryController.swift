@@ -4,11 +4,14 @@ import Hummingbird
 /// The recovery JSON API: request, code, token check, reset, login reminder, lookup, "not me".
 struct RecoveryController {
     let recovery: RecoveryFlow
+    let returnTo: ReturnToPolicy
 
     struct RequestBody: Decodable {
         var identifier: String
         var channel: String?
         var locale: String?
+        var returnTo: String?
+        enum CodingKeys: String, CodingKey { case identifier, channel, locale, returnTo = "return_to" }
     }
 
     struct CodeBody: Decodable {
@@ -46,7 +49,12 @@ struct RecoveryController {
     func addRoutes(to routes: RouteRecorder) {
         routes.post("/api/v1/recovery") { request, context in
             let body = try await JSONBody.decode(RequestBody.self, from: request, context: context)
-            try await recovery.request(identifier: body.identifier, channel: body.channel, locale: body.locale, clientAddress: context.clientAddress)
+            let back = try body.returnTo.map { raw -> String in
+                guard let ok = returnTo.check(raw) else { throw BrokerError.invalidReturnTo }
+                return ok
+            }
+            try await recovery.request(identifier: body.identifier, channel: body.channel, locale: body.locale, clientAddress: context.clientAddress,
+                                       returnTo: back)
             return JSONResponse.make(Status(status: "accepted"), status: .accepted)
         }
         routes.post("/api/v1/recovery/code") { request, context in

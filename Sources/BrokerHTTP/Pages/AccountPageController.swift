@@ -1,61 +1,140 @@
 import BrokerCore
 import BrokerLocales
+import Foundation
 import Hummingbird
 
-/// `GET /account`: where a sign-in lands by default; says who is signed in and
-/// through which providers. (The conversion steps come with the conversion issue.)
+/// `/account`: who is signed in, the linked networks, and the conversion steps
+/// (attach and confirm an email or phone, set a login name and a password,
+/// unlink a network), each a small form that posts back here.
 struct AccountPageController {
     let signIn: SignInFlow
     let conversion: ConversionFlow
+    let providers: any ProviderDirectory
+    let returnTo: ReturnToPolicy
     let csrf: CSRF
+    let cookies: SessionCookies
 
-    struct TokenForm: Decodable {
-        var csrf: String?
-        var token: String?
+    func flow(_ request: Request, _ form: [String: String] = [:]) -> PageFlow { PageFlow(request, returnTo: returnTo, csrf: csrf, form: form) }
+
+    func current(_ request: Request) async -> (Session, Account)? {
+        guard let token = SessionCookies.token(in: request) else { return nil }
+        return try? await signIn.current(token: token)
     }
 
     func addRoutes(to routes: RouteRecorder) {
         routes.get("/account") { request, _ in
-            let locale = Localizer.locale(of: request)
-            var values: [String: Any] = ["title": Localizer.shared.text("page.account_title", locale: locale)]
-            if let token = SessionCookies.token(in: request), let (_, account) = try? await signIn.current(token: token) {
-                let who = account.login ?? account.email ?? account.phone ?? account.identities.first.map { "\($0.provider) \($0.subject)" } ?? account.id
-                values["who"] = Localizer.shared.text("page.signed_in_as", locale: locale, ["who": who])
-                if !account.identities.isEmpty {
-                    values["providers"] = Localizer.shared.text("page.providers", locale: locale,
-                                                                ["providers": account.identities.map(\.provider).joined(separator: ", ")])
+            let f = flow(request)
+            let done = request.uri.queryParameters.get("done").flatMap { ["email_sent", "phone_sent", "saved", "unlinked", "signed_in"].contains($0) ? $0 : nil }
+            return page(f, await current(request)?.1, flash: done.map { f.text("done_" + $0) }, errors: [:])
+        }
+        let actions: [(String, String)] = [
+            ("/account/email", "email_sent"), ("/account/email/verify", "saved"), ("/account/phone", "phone_sent"),
+            ("/account/phone/verify", "saved"), ("/account/login", "saved"), ("/account/password", "saved"), ("/account/unlink", "unlinked"),
+        ]
+        for (path, done) in actions {
+            routes.post(path) { request, context in
+                let fields = try await PageFlow.fields(request, context)
+                let f = flow(request, fields)
+                try csrf.verify(request, field: fields["csrf"])
+                guard let (session, account) = await current(request) else {
+                    return Response(status: .seeOther, headers: [.location: f.link("/signin")])
                 }
+                do {
+                    try await perform(path, fields: fields, session: session, account: account, address: context.clientAddress)
+                } catch let error as BrokerError {
+                    let fresh = (try? await signIn.current(token: SessionCookies.token(in: request) ?? ""))?.1 ?? account
+                    return page(f, fresh, flash: nil, errors: [path: f.message(error)], status: ErrorEnvelope.statusAndCode(error).0)
+                }
+                return Response(status: .seeOther, headers: [.location: f.link("/account", ["done": done]), .cacheControl: "no-store"])
             }
-            return PageRenderer.shared?.render("account", locale: locale, values) ?? Response(status: .internalServerError)
+        }
+        routes.post("/signout") { request, context in
+            let fields = try await PageFlow.fields(request, context)
+            let f = flow(request, fields)
+            try csrf.verify(request, field: fields["csrf"])
+            if let token = SessionCookies.token(in: request) { try await signIn.signOut(token: token) }
+            var response = Response(status: .seeOther, headers: [.location: f.returnTo ?? f.link("/signin")])
+            response.setCookie(cookies.expired())
+            return response
         }
         // The emailed verification link: GET shows a button, only the POST verifies.
         routes.get("/account/verify-email") { request, _ in
-            let locale = Localizer.locale(of: request)
-            let (value, cookie) = csrf.value(for: request)
-            var response = PageRenderer.shared?.render("notice", locale: locale, [
-                "title": Localizer.shared.text("page.verify_email_title", locale: locale),
-                "form": ["action": "/account/verify-email", "csrf": value, "token": request.uri.queryParameters.get("token") ?? "",
-                         "label": Localizer.shared.text("page.verify_email_action", locale: locale)],
-            ]) ?? Response(status: .internalServerError)
-            if let cookie { response.setCookie(cookie) }
-            return response
+            let f = flow(request)
+            return f.render("notice", [
+                "title": f.text("verify_email_title"),
+                "form": ["action": "/account/verify-email", "csrf": f.csrfValue, "token": request.uri.queryParameters.get("token") ?? "",
+                         "label": f.text("verify_email_action")],
+            ])
         }
         routes.post("/account/verify-email") { request, context in
-            let locale = Localizer.locale(of: request)
-            let form = try await RecoveryPagesController.form(TokenForm.self, request, context)
-            try csrf.verify(request, field: form.csrf)
-            let title = Localizer.shared.text("page.verify_email_title", locale: locale)
+            let fields = try await PageFlow.fields(request, context)
+            let f = flow(request, fields)
+            try csrf.verify(request, field: fields["csrf"])
             do {
-                _ = try await conversion.verifyEmail(token: form.token ?? "", account: nil)
+                _ = try await conversion.verifyEmail(token: fields["token"] ?? "", account: nil)
             } catch let error as BrokerError {
-                let (status, _) = ErrorEnvelope.statusAndCode(error)
-                return PageRenderer.shared?.render("notice", locale: locale, status: status, [
-                    "title": title, "paragraphs": [["text": ErrorEnvelope.message(for: error, locale: locale), "isError": true]],
-                ]) ?? Response(status: status)
+                return f.notice(title: f.text("verify_email_title"), [f.message(error)], status: ErrorEnvelope.statusAndCode(error).0, error: true)
             }
-            return PageRenderer.shared?.render("notice", locale: locale, [
-                "title": title, "paragraphs": [["text": Localizer.shared.text("page.verify_email_done", locale: locale)]],
-            ]) ?? Response(status: .internalServerError)
+            return f.notice(title: f.text("verify_email_title"), [f.text("verify_email_done")])
         }
+    }
+
+    func perform(_ path: String, fields: [String: String], session: Session, account: Account, address: String?) async throws {
+        switch path {
+        case "/account/email": try await conversion.attachEmail(fields["email"] ?? "", account: account, clientAddress: address)
+        case "/account/email/verify": _ = try await conversion.verifyEmail(token: fields["code"] ?? "", account: account)
+        case "/account/phone": try await conversion.attachPhone(fields["phone"] ?? "", account: account, clientAddress: address)
+        case "/account/phone/verify": _ = try await conversion.verifyPhone(code: fields["code"] ?? "", account: account)
+        case "/account/login": _ = try await conversion.setLogin(fields["login"] ?? "", account: account)
+        case "/account/password":
+            let current = fields["current_password"].flatMap { $0.isEmpty ? nil : Secret($0) }
+            _ = try await conversion.setPassword(Secret(fields["password"] ?? ""), confirmation: Secret(fields["password_confirmation"] ?? ""),
+                                                 current: current, account: account, session: session)
+        default: try await conversion.unlink(provider: fields["provider"] ?? "", account: account)
+        }
+    }
+
+    func page(_ f: PageFlow, _ account: Account?, flash: String?, errors: [String: String], status: HTTPResponse.Status = .ok) -> Response {
+        var values: [String: Any] = ["title": f.text("account_title"), "signInHref": f.link("/signin")]
+        if let flash { values["flash"] = flash }
+        guard let account else { return f.render("account", status: status, values) }
+        let none = f.text("none")
+        values["signedIn"] = true
+        values["login"] = account.login ?? none
+        values["email"] = account.email ?? none
+        values["emailState"] = account.email == nil ? "" : f.text(account.emailVerified ? "verified" : "not_verified")
+        values["phone"] = account.phone ?? none
+        values["phoneState"] = account.phone == nil ? "" : f.text(account.phoneVerified ? "verified" : "not_verified")
+        values["passwordState"] = f.text(account.hasPassword ? "password_set" : "password_not_set")
+        values["identities"] = account.identities.map { i -> [String: Any] in
+            let name = providers.provider(id: i.provider)?.name ?? i.provider
+            return ["name": name, "provider": i.provider, "csrf": f.csrfValue, "unlinkLabel": f.text("unlink", ["provider": name])]
+        }
+        func field(_ id: String, _ name: String, _ label: String, _ type: String, _ autocomplete: String, inputmode: String? = nil) -> [String: Any] {
+            var c: [String: Any] = ["id": id, "name": name, "label": label, "type": type, "autocomplete": autocomplete]
+            if let inputmode { c["inputmode"] = inputmode }
+            return c
+        }
+        let sections: [(String, String, [[String: Any]], String)] = [
+            ("/account/email", f.text("attach_email_title"), [field("email", "email", f.text("email_field"), "email", "email")], f.text("attach_email")),
+            ("/account/email/verify", f.text("verify_email_title_form"),
+             [field("email-code", "code", f.text("code_field"), "text", "one-time-code", inputmode: "numeric")], f.text("confirm")),
+            ("/account/phone", f.text("attach_phone_title"), [field("phone", "phone", f.text("phone_field"), "tel", "tel", inputmode: "tel")], f.text("attach_phone")),
+            ("/account/phone/verify", f.text("verify_phone_title"),
+             [field("phone-code", "code", f.text("code_field"), "text", "one-time-code", inputmode: "numeric")], f.text("confirm")),
+            ("/account/login", f.text("set_login_title"), [field("login", "login", f.text("new_login"), "text", "username")], f.text("save")),
+            ("/account/password", f.text("set_password_title"), [
+                field("current_password", "current_password", f.text("current_password"), "password", "current-password"),
+                field("password", "password", f.text("new_password"), "password", "new-password"),
+                field("password_confirmation", "password_confirmation", f.text("confirm_password"), "password", "new-password"),
+            ], f.text("save")),
+        ]
+        values["sections"] = sections.map { action, heading, fields, button -> [String: Any] in
+            var fs = fields
+            if let error = errors[action], !fs.isEmpty { fs[fs.count - 1]["error"] = error }
+            return ["action": f.link(action), "heading": heading, "fields": fs, "button": button, "csrf": f.csrfValue]
+        }
+        if let error = errors["/account/unlink"] { values["pageError"] = error }
+        return f.render("account", status: status, values)
     }
 }

@@ -12,7 +12,7 @@ struct PageRenderer: Sendable {
 
     init() throws {
         var library = MustacheLibrary()
-        let names = ["header", "footer", "reset", "notice", "link", "account"]
+        let names = ["header", "footer", "reset", "notice", "link", "account", "form", "recover", "signin"]
         for name in names {
             guard let url = Bundle.module.url(forResource: name, withExtension: "mustache", subdirectory: "templates/pages") else {
                 throw HTTPError(.internalServerError, message: "missing page template \(name)")
@@ -29,6 +29,35 @@ struct PageRenderer: Sendable {
               let data = try? Data(contentsOf: url) else { return Data() }
         return data
     }()
+
+    /// Renders `template` for `request`: its language, the language switch, and the page texts `t`.
+    /// A `lang` in the query is remembered in the `broker_lang` cookie.
+    func render(_ template: String, request: Request, status: HTTPResponse.Status = .ok, _ values: [String: Any]) -> Response {
+        let locale = Localizer.locale(of: request)
+        var context = values
+        context["languages"] = Self.languages(request, current: locale, returnTo: values["returnTo"] as? String)
+        var response = render(template, locale: locale, status: status, context)
+        if let lang = request.uri.queryParameters.get("lang"), let match = LocalePolicy.match(lang) {
+            response.setCookie(Cookie(name: "broker_lang", value: match, maxAge: 31_536_000, path: "/", httpOnly: true, sameSite: .lax))
+        }
+        return response
+    }
+
+    /// Links to the same page in each language, keeping the rest of the query.
+    /// Only the page's own, already validated `return_to` is carried, never the raw query's.
+    static func languages(_ request: Request, current: String, returnTo: String?) -> [[String: Any]] {
+        let names = ["pt-BR": "Português", "en": "English", "es": "Español"]
+        return LocalePolicy.supported.map { code in
+            var items = (URLComponents(string: request.uri.description)?.queryItems ?? [])
+                .filter { $0.name != "lang" && $0.name != "token" && $0.name != "return_to" }
+            if let returnTo { items.append(URLQueryItem(name: "return_to", value: returnTo)) }
+            items.append(URLQueryItem(name: "lang", value: code))
+            var c = URLComponents()
+            c.path = request.uri.path
+            c.queryItems = items
+            return ["code": code, "name": names[code] ?? code, "href": c.string ?? "?lang=" + code, "current": code == current]
+        }
+    }
 
     /// Renders `template` with `values` plus `lang` and the page texts `t`.
     func render(_ template: String, locale: String, status: HTTPResponse.Status = .ok, _ values: [String: Any]) -> Response {

@@ -40,7 +40,7 @@ struct RecoveryPagesController {
             do {
                 try await recovery.check(token: token)
             } catch let error as BrokerError {
-                return problem(error, locale: locale, returnTo: back)
+                return problem(error, request: request, returnTo: back)
             }
             return form(request, locale: locale, token: token, returnTo: back, error: nil, status: .ok)
         }
@@ -57,16 +57,16 @@ struct RecoveryPagesController {
                     let message = ErrorEnvelope.message(for: error, locale: locale)
                     return form(request, locale: locale, token: f.token ?? "", returnTo: back, error: message, status: .badRequest)
                 default:
-                    return problem(error, locale: locale, returnTo: back)
+                    return problem(error, request: request, returnTo: back)
                 }
             }
-            return notice(locale: locale, title: "page.reset_done_title", paragraphs: [(text("page.reset_done", locale), false)], returnTo: back)
+            return notice(request: request, title: "page.reset_done_title", paragraphs: [(text("page.reset_done", locale), false)], returnTo: back)
         }
         routes.get("/recover/not-me") { request, _ in
             let locale = Localizer.locale(of: request)
             let token = request.uri.queryParameters.get("token") ?? ""
             let (value, cookie) = csrf.value(for: request)
-            var response = PageRenderer.shared?.render("notice", locale: locale, [
+            var response = PageRenderer.shared?.render("notice", request: request, [
                 "title": text("page.not_me_title", locale),
                 "paragraphs": [["text": text("page.not_me_intro", locale)]],
                 "form": ["action": "/recover/not-me", "csrf": value, "token": token, "label": text("page.not_me_action", locale)],
@@ -81,9 +81,9 @@ struct RecoveryPagesController {
             do {
                 try await recovery.notMe(token: f.token ?? "")
             } catch let error as BrokerError {
-                return problem(error, locale: locale, returnTo: nil)
+                return problem(error, request: request, returnTo: nil)
             }
-            return notice(locale: locale, title: "page.not_me_title", paragraphs: [(text("page.not_me_done", locale), false)], returnTo: nil)
+            return notice(request: request, title: "page.not_me_title", paragraphs: [(text("page.not_me_done", locale), false)], returnTo: nil)
         }
     }
 
@@ -96,22 +96,24 @@ struct RecoveryPagesController {
         ]
         if let returnTo { values["returnTo"] = returnTo }
         if let error { values["error"] = error }
-        var response = PageRenderer.shared?.render("reset", locale: locale, status: status, values) ?? Response(status: .internalServerError)
+        var response = PageRenderer.shared?.render("reset", request: request, status: status, values) ?? Response(status: .internalServerError)
         if let cookie { response.setCookie(cookie) }
         return response
     }
 
-    func problem(_ error: BrokerError, locale: String, returnTo: String?) -> Response {
+    func problem(_ error: BrokerError, request: Request, returnTo: String?) -> Response {
+        let locale = Localizer.locale(of: request)
         let (status, _) = ErrorEnvelope.statusAndCode(error)
-        return notice(locale: locale, title: "page.link_problem_title",
+        return notice(request: request, title: "page.link_problem_title",
                       paragraphs: [(ErrorEnvelope.message(for: error, locale: locale), true), (text("page.ask_again", locale), false)],
                       returnTo: returnTo, status: status)
     }
 
-    func notice(locale: String, title: String, paragraphs: [(String, Bool)], returnTo: String?, status: HTTPResponse.Status = .ok) -> Response {
+    func notice(request: Request, title: String, paragraphs: [(String, Bool)], returnTo: String?, status: HTTPResponse.Status = .ok) -> Response {
+        let locale = Localizer.locale(of: request)
         var values: [String: Any] = ["title": text(title, locale), "paragraphs": paragraphs.map { ["text": $0.0, "isError": $0.1] }]
         if let returnTo { values["returnTo"] = returnTo }
-        return PageRenderer.shared?.render("notice", locale: locale, status: status, values) ?? Response(status: .internalServerError)
+        return PageRenderer.shared?.render("notice", request: request, status: status, values) ?? Response(status: .internalServerError)
     }
 
     static func form<T: Decodable>(_ type: T.Type, _ request: Request, _ context: BrokerRequestContext) async throws -> T {

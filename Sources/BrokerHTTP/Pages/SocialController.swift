@@ -67,7 +67,7 @@ struct SocialController {
         routes.get("/auth/link/confirm") { request, _ in
             let locale = Localizer.locale(of: request)
             let (value, cookie) = csrf.value(for: request)
-            var response = PageRenderer.shared?.render("notice", locale: locale, [
+            var response = PageRenderer.shared?.render("notice", request: request, [
                 "title": text("page.link_title", locale),
                 "paragraphs": [["text": text("page.link_confirm_intro", locale)]],
                 "form": ["action": "/auth/link/confirm", "csrf": value, "token": request.uri.queryParameters.get("token") ?? "",
@@ -111,7 +111,7 @@ struct SocialController {
                 return JSONResponse.make(["status": "confirmation_required", "email_hint": hint], status: .accepted)
             }
             let (value, cookie) = csrf.value(for: request)
-            var response = PageRenderer.shared?.render("link", locale: locale, status: .accepted, [
+            var response = PageRenderer.shared?.render("link", request: request, status: .accepted, [
                 "title": text("page.link_title", locale),
                 "intro": Localizer.shared.text("page.link_intro", locale: locale, ["provider": provider, "hint": hint]),
                 "csrf": value, "pending": pending,
@@ -134,7 +134,7 @@ struct SocialController {
         } catch let error as BrokerError where Self.prefersHTML(request) {
             let locale = Localizer.locale(of: request)
             let (status, _) = ErrorEnvelope.statusAndCode(error)
-            return PageRenderer.shared?.render("notice", locale: locale, status: status, [
+            return PageRenderer.shared?.render("notice", request: request, status: status, [
                 "title": text("page.sign_in_problem_title", locale),
                 "paragraphs": [["text": ErrorEnvelope.message(for: error, locale: locale), "isError": true]],
             ]) ?? Response(status: status)

@@ -2,7 +2,7 @@ import Foundation
 
 extension RecoveryFlow {
     /// Writes the check words and the message in one transaction; earlier open recovery words die with it.
-    func send(to account: Account, via channel: Channel, respectCooldown: Bool, actor: String) async throws {
+    func send(to account: Account, via channel: Channel, respectCooldown: Bool, actor: String, returnTo: String? = nil) async throws {
         guard let address = Self.address(of: account, on: channel) else { return }
         let now = ports.clock.now()
         if respectCooldown, settings.resendCooldownSeconds > 0,
@@ -31,13 +31,13 @@ extension RecoveryFlow {
             var setPassword: String?
             if settings.socialOnlyPasswordAllowed {
                 setPassword = channel == .email
-                    ? resetLink(newWord(.recovery, .link, ttl: settings.linkTTLSeconds))
+                    ? resetLink(newWord(.recovery, .link, ttl: settings.linkTTLSeconds), returnTo: returnTo)
                     : newWord(.recovery, .code, ttl: settings.codeTTLSeconds)
             }
             content = .socialRecovery(providers: links, setPasswordLink: setPassword, notMeLink: notMe,
                                       minutes: (channel == .email ? settings.linkTTLSeconds : settings.codeTTLSeconds) / 60)
         } else if channel == .email {
-            content = .recoveryLink(link: resetLink(newWord(.recovery, .link, ttl: settings.linkTTLSeconds)), notMeLink: notMe,
+            content = .recoveryLink(link: resetLink(newWord(.recovery, .link, ttl: settings.linkTTLSeconds), returnTo: returnTo), notMeLink: notMe,
                                     minutes: settings.linkTTLSeconds / 60)
         } else {
             content = .recoveryCode(code: newWord(.recovery, .code, ttl: settings.codeTTLSeconds), notMeLink: notMe,
@@ -51,7 +51,13 @@ extension RecoveryFlow {
         try await ports.commit(changes)
     }
 
-    func resetLink(_ token: String) -> String { settings.publicURL + "/recover/reset?token=" + token }
+    func resetLink(_ token: String, returnTo: String?) -> String {
+        var link = settings.publicURL + "/recover/reset?token=" + token
+        if let returnTo, let encoded = returnTo.addingPercentEncoding(withAllowedCharacters: .alphanumerics) {
+            link += "&return_to=" + encoded
+        }
+        return link
+    }
 
     func compose(_ content: MessageContent, for account: Account, to address: String, via channel: Channel) throws -> OutboxMessage {
         let composed = try composer.compose(content, locale: account.locale, channel: channel)

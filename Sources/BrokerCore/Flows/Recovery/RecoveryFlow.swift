@@ -26,10 +26,15 @@ public struct RecoveryFlow: Sendable {
         self.composer = composer
     }
 
+    /// For the pages' new-password field.
+    public var minPasswordLength: Int { security.passwordMinLength }
+
     // MARK: requests that send
 
     /// `POST /api/v1/recovery`: sends a link or a code to a verified address of the account, if there is one.
-    public func request(identifier raw: String, channel: String?, locale: String?, clientAddress: String?) async throws {
+    /// `returnTo` (already checked against `server.allowed_return_to`) rides along in the link,
+    /// so the page after the reset offers the way back to the site the person came from.
+    public func request(identifier raw: String, channel: String?, locale: String?, clientAddress: String?, returnTo: String? = nil) async throws {
         let start = ContinuousClock.now
         let identifier = try IdentifierPolicy.classify(raw)
         let requested = try channel.map(Self.parseChannel)
@@ -45,7 +50,7 @@ public struct RecoveryFlow: Sendable {
             return
         }
         let channel = requested ?? Self.defaultChannel(for: identifier, account: account)
-        try await timing.measure { try await send(to: account, via: channel, respectCooldown: true, actor: "user") }
+        try await timing.measure { try await send(to: account, via: channel, respectCooldown: true, actor: "user", returnTo: returnTo) }
     }
 
     /// An operator's send: no cooldown, no pause; the account must have a verified address on the channel.

@@ -1,0 +1,144 @@
+import BrokerCore
+import BrokerLocales
+import Foundation
+import Hummingbird
+
+/// The pages a login page sends people to: the recovery chooser and its steps,
+/// and sign-in. No JavaScript; every form is CSRF-protected; `return_to`,
+/// `lang` and `login_hint` travel through every step.
+struct PagesController {
+    let recovery: RecoveryFlow
+    let signIn: SignInFlow
+    let providers: any ProviderDirectory
+    let returnTo: ReturnToPolicy
+    let csrf: CSRF
+    let cookies: SessionCookies
+    let publicURL: String
+
+    func flow(_ request: Request, _ form: [String: String] = [:]) -> PageFlow { PageFlow(request, returnTo: returnTo, csrf: csrf, form: form) }
+
+    func addRoutes(to routes: RouteRecorder) {
+        routes.get("/recover") { request, _ in
+            let f = flow(request)
+            let list = providers.providers().map { p -> [String: Any] in
+                var item: [String: Any] = ["name": p.name, "recoveryURL": p.recoveryURL]
+                if p.signIn {
+                    item["signInURL"] = f.link("/auth/\(p.id)/start")
+                    item["signInLabel"] = f.text("sign_in_with", ["provider": p.name])
+                }
+                return item
+            }
+            return f.render("recover", [
+                "title": f.text("recover_title"), "providers": list, "emailHref": f.link("/recover/email"),
+                "phoneHref": f.link("/recover/phone"), "loginHref": f.link("/recover/login"),
+            ])
+        }
+        routes.get("/recover/email") { request, _ in emailForm(flow(request), value: flow(request).loginHint ?? "", error: nil) }
+        routes.post("/recover/email") { request, context in
+            let fields = try await PageFlow.fields(request, context)
+            let f = flow(request, fields)
+            try csrf.verify(request, field: fields["csrf"])
+            let identifier = fields["identifier"] ?? ""
+            do {
+                try await recovery.request(identifier: identifier, channel: nil, locale: f.locale, clientAddress: context.clientAddress, returnTo: f.returnTo)
+            } catch let error as BrokerError {
+                return emailForm(f, value: identifier, error: f.message(error), status: ErrorEnvelope.statusAndCode(error).0)
+            }
+            return f.notice(title: f.text("email_sent_title"), [f.text("email_sent")])
+        }
+        routes.get("/recover/phone") { request, _ in phoneForm(flow(request), value: "", error: nil) }
+        routes.post("/recover/phone") { request, context in
+            let fields = try await PageFlow.fields(request, context)
+            let f = flow(request, fields)
+            try csrf.verify(request, field: fields["csrf"])
+            let phone = fields["phone"] ?? ""
+            let normalized: String
+            do {
+                normalized = try IdentifierPolicy.phone(phone)
+                try await recovery.request(identifier: normalized, channel: "sms", locale: f.locale, clientAddress: context.clientAddress, returnTo: f.returnTo)
+            } catch let error as BrokerError {
+                return phoneForm(f, value: phone, error: f.message(error), status: ErrorEnvelope.statusAndCode(error).0)
+            }
+            return codeForm(f, identifier: normalized, error: nil)
+        }
+        routes.post("/recover/code") { request, context in
+            let fields = try await PageFlow.fields(request, context)
+            let f = flow(request, fields)
+            try csrf.verify(request, field: fields["csrf"])
+            let identifier = fields["identifier"] ?? ""
+            do {
+                let token = try await recovery.redeemCode(identifier: identifier, code: fields["code"] ?? "")
+                // The reset form posts the token from a hidden field: it never appears in a URL.
+                var values: [String: Any] = ["title": f.text("reset_title"), "token": token, "minLength": recovery.minPasswordLength]
+                if let back = f.returnTo { values["returnTo"] = back }
+                return f.render("reset", values)
+            } catch let error as BrokerError {
+                return codeForm(f, identifier: identifier, error: f.message(error), status: ErrorEnvelope.statusAndCode(error).0)
+            }
+        }
+        routes.get("/recover/login") { request, _ in loginForm(flow(request), value: "", error: nil) }
+        routes.post("/recover/login") { request, context in
+            let fields = try await PageFlow.fields(request, context)
+            let f = flow(request, fields)
+            try csrf.verify(request, field: fields["csrf"])
+            let address = fields["address"] ?? ""
+            do {
+                try await recovery.loginReminder(identifier: address, clientAddress: context.clientAddress)
+            } catch let error as BrokerError {
+                return loginForm(f, value: address, error: f.message(error), status: ErrorEnvelope.statusAndCode(error).0)
+            }
+            return f.notice(title: f.text("reminder_sent_title"), [f.text("reminder_sent")])
+        }
+        routes.get("/signin") { request, _ in signInPage(flow(request), login: flow(request).loginHint ?? "", error: nil) }
+        routes.post("/signin") { request, context in
+            let fields = try await PageFlow.fields(request, context)
+            let f = flow(request, fields)
+            try csrf.verify(request, field: fields["csrf"])
+            let login = fields["login"] ?? ""
+            do {
+                let issued = try await signIn.signIn(identifier: login, password: Secret(fields["password"] ?? ""), clientAddress: context.clientAddress)
+                var response = Response(status: .seeOther, headers: [.location: f.returnTo ?? "/account", .cacheControl: "no-store"])
+                response.setCookie(cookies.session(token: issued.token, expiresAt: issued.session.expiresAt))
+                return response
+            } catch let error as BrokerError {
+                return signInPage(f, login: login, error: f.message(error), status: ErrorEnvelope.statusAndCode(error).0)
+            }
+        }
+    }
+
+    func emailForm(_ f: PageFlow, value: String, error: String?, status: HTTPResponse.Status = .ok) -> Response {
+        f.form(title: f.text("email_title"), intro: f.text("email_intro"), action: f.link("/recover/email"),
+               fields: [.init(name: "identifier", label: f.text("identifier_field"), type: "text", value: value, autocomplete: "username", error: error)],
+               button: f.text("send_link"), links: [(f.text("recover_by_phone"), f.link("/recover/phone"))], status: status)
+    }
+
+    func phoneForm(_ f: PageFlow, value: String, error: String?, status: HTTPResponse.Status = .ok) -> Response {
+        f.form(title: f.text("phone_title"), intro: f.text("phone_intro"), action: f.link("/recover/phone"),
+               fields: [.init(name: "phone", label: f.text("phone_field"), type: "tel", value: value, autocomplete: "tel", inputmode: "tel", error: error)],
+               button: f.text("send_code"), links: [(f.text("recover_by_email"), f.link("/recover/email"))], status: status)
+    }
+
+    func codeForm(_ f: PageFlow, identifier: String, error: String?, status: HTTPResponse.Status = .ok) -> Response {
+        f.form(title: f.text("code_title"), intro: f.text("code_intro"), action: f.link("/recover/code"),
+               hidden: [["name": "identifier", "value": identifier]],
+               fields: [.init(name: "code", label: f.text("code_field"), type: "text", autocomplete: "one-time-code", inputmode: "numeric", error: error)],
+               button: f.text("check_code"), status: status)
+    }
+
+    func loginForm(_ f: PageFlow, value: String, error: String?, status: HTTPResponse.Status = .ok) -> Response {
+        f.form(title: f.text("login_title"), intro: f.text("login_intro"), action: f.link("/recover/login"),
+               fields: [.init(name: "address", label: f.text("address_field"), type: "text", value: value, autocomplete: "email", error: error)],
+               button: f.text("send_reminder"), status: status)
+    }
+
+    func signInPage(_ f: PageFlow, login: String, error: String?, status: HTTPResponse.Status = .ok) -> Response {
+        let buttons = providers.providers().filter(\.signIn).map { ["name": $0.name, "signInURL": f.link("/auth/\($0.id)/start")] }
+        var values: [String: Any] = [
+            "title": f.text("signin_title"), "loginHint": login, "recoverHref": f.link("/recover"), "providers": buttons,
+            "hasProviders": !buttons.isEmpty,
+        ]
+        if let back = f.returnTo { values["returnToField"] = back }
+        if let error { values["error"] = error }
+        return f.render("signin", status: status, values)
+    }
+}
