@@ -49,7 +49,7 @@ public enum ConfigLoader {
             let prefix = "BROKER_PROVIDERS_CREDENTIALS_"
             guard key.hasPrefix(prefix) else { continue }
             let rest = key.dropFirst(prefix.count)
-            for field in ["CLIENT_ID", "CLIENT_SECRET"] where rest.hasSuffix("_" + field) {
+            for field in ["CLIENT_ID", "CLIENT_SECRET", "TEAM_ID", "KEY_ID"] where rest.hasSuffix("_" + field) {
                 let id = rest.dropLast(field.count + 1).lowercased()
                 if !id.isEmpty { credentials[id, default: [:]][field.lowercased()] = value }
             }

@@ -55,6 +55,6 @@ enum ConfigSchema {
         ]
     }
 
-    static let credentialFields: Set<String> = ["client_id", "client_secret"]
+    static let credentialFields: Set<String> = ["client_id", "client_secret", "team_id", "key_id"]
     static let secretKeys: Set<String> = ["admin.tokens", "mail.password", "sms.http_token", "security.secret_key"]
 }

@@ -33,7 +33,9 @@ public struct IDTokenVerifier: Sendable {
         } catch {
             throw BrokerError.invalidIDToken("signature")
         }
-        guard (claims["iss"] as? String) == issuer else { throw BrokerError.invalidIDToken("issuer") }
+        // Microsoft's multi-tenant discovery names its issuer with a {tenantid} placeholder: the token's tid fills it.
+        let expectedIssuer = issuer.contains("{tenantid}") ? issuer.replacingOccurrences(of: "{tenantid}", with: claims["tid"] as? String ?? "\u{0}") : issuer
+        guard (claims["iss"] as? String) == expectedIssuer else { throw BrokerError.invalidIDToken("issuer") }
         let audience: [String] = (claims["aud"] as? String).map { [$0] } ?? (claims["aud"] as? [String]) ?? []
         guard audience.contains(clientId) else { throw BrokerError.invalidIDToken("audience") }
         if let azp = claims["azp"] as? String, azp != clientId { throw BrokerError.invalidIDToken("authorized party") }

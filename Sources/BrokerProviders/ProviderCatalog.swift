@@ -4,10 +4,15 @@ import BrokerCore
 public struct ProviderCredentials: Sendable, Equatable {
     public var clientId: String
     public var clientSecret: Secret
+    /// Apple's signing key for the client-secret JWT (`clientSecret` then holds the key's PEM).
+    public var teamId: String?
+    public var keyId: String?
 
-    public init(clientId: String, clientSecret: Secret) {
+    public init(clientId: String, clientSecret: Secret, teamId: String? = nil, keyId: String? = nil) {
         self.clientId = clientId
         self.clientSecret = clientSecret
+        self.teamId = teamId
+        self.keyId = keyId
     }
 }
 

@@ -69,11 +69,12 @@ public final class ProviderGateway: SocialGateway, Sendable {
         ]
         if definition.pkce { form.append(("code_verifier", request.codeVerifier)) }
         var headers = HTTPHeaders([("Content-Type", "application/x-www-form-urlencoded"), ("Accept", "application/json")])
+        let secret = try await clientSecret(credentials, audience: endpoints.issuer)
         if definition.tokenAuth == "basic" {
-            let basic = Data((Self.formEncode(credentials.clientId) + ":" + Self.formEncode(credentials.clientSecret.value)).utf8).base64EncodedString()
+            let basic = Data((Self.formEncode(credentials.clientId) + ":" + Self.formEncode(secret)).utf8).base64EncodedString()
             headers.add(name: "Authorization", value: "Basic " + basic)
         } else {
-            form.append(("client_secret", credentials.clientSecret.value))
+            form.append(("client_secret", secret))
         }
         let body = form.map { Self.formEncode($0.0) + "=" + Self.formEncode($0.1) }.joined(separator: "&")
         let tokens = try await json(endpoints.tokenEndpoint, method: .POST, headers: headers, body: body, what: "token")
@@ -103,6 +104,29 @@ public final class ProviderGateway: SocialGateway, Sendable {
             }
         }
         return try ClaimMapper.claims(provider: id, mapping: definition.claims, json: info)
+    }
+
+    /// The client secret to send: as configured, or (Apple) an ES256 JWT signed now with the
+    /// configured key: iss = team id, sub = client id, aud = the issuer, five minutes of life.
+    func clientSecret(_ c: ProviderCredentials, audience: String) async throws -> String {
+        guard let team = c.teamId, let kid = c.keyId, c.clientSecret.value.contains("BEGIN PRIVATE KEY") else { return c.clientSecret.value }
+        struct AppleClientSecret: JWTPayload {
+            var iss: String
+            var sub: String
+            var aud: String
+            var iat: Int
+            var exp: Int
+            func verify(using algorithm: some JWTAlgorithm) async throws {}
+        }
+        let keys = JWTKeyCollection()
+        do {
+            await keys.add(ecdsa: try ES256PrivateKey(pem: c.clientSecret.value), kid: JWKIdentifier(string: kid))
+            let now = Int(clock.now().timeIntervalSince1970)
+            return try await keys.sign(AppleClientSecret(iss: team, sub: c.clientId, aud: audience, iat: now, exp: now + 300),
+                                       kid: JWKIdentifier(string: kid))
+        } catch {
+            throw BrokerError.providerError("cannot sign the client secret with the configured key")
+        }
     }
 
     func verifyWithRefresh(_ token: String, verifier: IDTokenVerifier, definition: ProviderDefinition, endpoints: Discovery, nonce: String) async throws -> [String: Any] {

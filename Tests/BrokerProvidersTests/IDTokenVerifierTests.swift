@@ -106,3 +106,30 @@ struct IDTokenVerifierTests {
         await refused("", "malformed")
     }
 }
+
+@Suite("Multi-tenant issuer")
+struct TenantIssuerTests {
+    @Test func microsoftTenantPlaceholderTakesTheTokensTenant() async throws {
+        struct Claims: JWTPayload {
+            var iss: String
+            var sub = "u"
+            var aud = "client-1"
+            var exp: Double
+            var nonce = "n"
+            var tid: String
+            func verify(using algorithm: some JWTAlgorithm) async throws {}
+        }
+        let key = ES256PrivateKey()
+        let signer = JWTKeyCollection()
+        await signer.add(ecdsa: key, kid: "k")
+        let p = key.publicKey.parameters!
+        let keys = JWTKeyCollection()
+        try await keys.add(jwksJSON: #"{"keys":[{"kty":"EC","crv":"P-256","x":"\#(p.x)","y":"\#(p.y)","kid":"k","alg":"ES256"}]}"#)
+        let verifier = IDTokenVerifier(issuer: "https://login.microsoftonline.com/{tenantid}/v2.0", clientId: "client-1")
+        let now = Date(timeIntervalSince1970: 1_790_000_000)
+        let good = try await signer.sign(Claims(iss: "https://login.microsoftonline.com/t-1/v2.0", exp: now.timeIntervalSince1970 + 60, tid: "t-1"), kid: "k")
+        _ = try await verifier.verify(good, keys: keys, nonce: "n", now: now)
+        let mismatched = try await signer.sign(Claims(iss: "https://login.microsoftonline.com/t-2/v2.0", exp: now.timeIntervalSince1970 + 60, tid: "t-1"), kid: "k")
+        await #expect(throws: BrokerError.invalidIDToken("issuer")) { try await verifier.verify(mismatched, keys: keys, nonce: "n", now: now) }
+    }
+}
