@@ -40,23 +40,7 @@ public struct AdminConfig: Sendable {
 public struct ProvidersConfig: Sendable {
     public var directory = "providers"
     /// Client id and secret per provider id, from the file or `BROKER_PROVIDERS_CREDENTIALS_<ID>_CLIENT_ID|CLIENT_SECRET`.
-    public var credentials: [String: ClientCredentials] = [:]
-}
-
-public struct ClientCredentials: Sendable, Equatable {
-    public var clientId: String
-    public var clientSecret: Secret
-    /// Apple: with `team_id` and `key_id`, `client_secret` is the .p8 private key (PEM) and the
-    /// broker signs the ES256 client-secret JWT itself for each token request.
-    public var teamId: String?
-    public var keyId: String?
-
-    public init(clientId: String, clientSecret: Secret, teamId: String? = nil, keyId: String? = nil) {
-        self.clientId = clientId
-        self.clientSecret = clientSecret
-        self.teamId = teamId
-        self.keyId = keyId
-    }
+    public var credentials: [String: ProviderCredentials] = [:]
 }
 
 public struct MailConfig: Sendable {

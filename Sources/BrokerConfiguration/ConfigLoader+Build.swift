@@ -26,7 +26,7 @@ extension ConfigLoader {
             guard id.range(of: "^[a-z0-9][a-z0-9_-]*$", options: .regularExpression) != nil else {
                 throw ConfigError(key: "providers.credentials.\(id)", problem: "not a provider id")
             }
-            c.providers.credentials[id] = ClientCredentials(
+            c.providers.credentials[id] = ProviderCredentials(
                 clientId: fields["client_id"] ?? "", clientSecret: Secret(fields["client_secret"] ?? ""),
                 teamId: fields["team_id"], keyId: fields["key_id"]
             )

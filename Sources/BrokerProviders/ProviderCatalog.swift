@@ -1,21 +1,5 @@
 import BrokerCore
 
-/// Client credentials of one provider, from the config file or the environment.
-public struct ProviderCredentials: Sendable, Equatable {
-    public var clientId: String
-    public var clientSecret: Secret
-    /// Apple's signing key for the client-secret JWT (`clientSecret` then holds the key's PEM).
-    public var teamId: String?
-    public var keyId: String?
-
-    public init(clientId: String, clientSecret: Secret, teamId: String? = nil, keyId: String? = nil) {
-        self.clientId = clientId
-        self.clientSecret = clientSecret
-        self.teamId = teamId
-        self.keyId = keyId
-    }
-}
-
 /// The loaded provider files joined with the configured credentials. Whether a
 /// provider offers sign-in is decided here, by configuration alone.
 public struct ProviderCatalog: ProviderDirectory {

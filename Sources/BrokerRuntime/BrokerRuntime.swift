@@ -83,8 +83,7 @@ public struct BrokerRuntime: Sendable {
         if let unknown = config.providers.credentials.keys.sorted().first(where: { !known.contains($0) }) {
             throw ConfigError(key: "providers.credentials.\(unknown)", problem: "no provider file defines '\(unknown)'")
         }
-        let credentials = config.providers.credentials.mapValues { ProviderCredentials(clientId: $0.clientId, clientSecret: $0.clientSecret, teamId: $0.teamId, keyId: $0.keyId) }
-        return ProviderCatalog(definitions: definitions, credentials: credentials)
+        return ProviderCatalog(definitions: definitions, credentials: config.providers.credentials)
     }
 
     /// The HTTP application with the delivery worker running beside it.

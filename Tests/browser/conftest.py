@@ -5,23 +5,10 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "e2e"))
 
-from harness import ROOT, SMSSink, SMTPServer  # noqa: E402
+from fixtures import sms, smtp  # noqa: E402,F401  (shared with the end-to-end suite)
+from harness import ROOT  # noqa: E402
 
 SCREENSHOTS = ROOT / "build" / "screenshots"
-
-
-@pytest.fixture
-def smtp(tmp_path):
-    server = SMTPServer(tmp_path).start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
-def sms():
-    sink = SMSSink()
-    yield sink
-    sink.close()
 
 
 @pytest.fixture

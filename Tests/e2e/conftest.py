@@ -1,17 +1,1 @@
-import pytest
-
-from harness import SMSSink, SMTPServer
-
-
-@pytest.fixture
-def smtp(tmp_path):
-    server = SMTPServer(tmp_path).start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
-def sms():
-    sink = SMSSink()
-    yield sink
-    sink.close()
+from fixtures import sms, smtp  # noqa: F401  (pytest finds fixtures by name)
