@@ -57,7 +57,7 @@ extension AccountCommand {
                 report(try await importer.add(line, line: number))
                 progress.advance(lines: number, bytes: bytes, imported: importer.imported + importer.updated)
             }
-            report(try await importer.flush())
+            report(try await importer.finish())
             progress.finish(imported: importer.imported + importer.updated)
             try rejectsOut?.close()
             print("imported \(importer.imported + importer.updated), skipped \(skipped)")

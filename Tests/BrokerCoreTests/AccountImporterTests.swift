@@ -34,7 +34,7 @@ struct AccountImporterTests {
         var rejects: [AccountImporter.Reject] = []
         let lines = [#"{"login":"a1x"}"#, #"{"login":"EXISTING"}"#, #"{"login":"A1X"}"#, #"{"login":"b2x"}"#, #"{"login":"c3x"}"#, "garbage"]
         for (i, line) in lines.enumerated() { rejects += try await imp.add(line, line: i + 1) }
-        rejects += try await imp.flush()
+        rejects += try await imp.finish()
         #expect(rejects.map(\.line).sorted() == [2, 3, 6])
         #expect(imp.imported == 3)
         #expect(try await h.store.account(login: "b2x") != nil)
@@ -45,13 +45,13 @@ struct AccountImporterTests {
         let a = try await h.admin.create(NewAccountInput(login: "maria", email: "m@example.com"))
         let imp = importer(h, update: true)
         #expect(try await imp.add(#"{"email":"m@example.com","phone":"+5511977776666","identities":[{"provider":"github","subject":"9"}]}"#, line: 1).isEmpty)
-        #expect(try await imp.flush().isEmpty)
+        #expect(try await imp.finish().isEmpty)
         let merged = try #require(try await h.store.account(id: a.id))
         #expect(merged.login == "maria")
         #expect(merged.phone == "+5511977776666")
         #expect(merged.identities.map(\.subject) == ["9"])
         _ = try await h.admin.create(NewAccountInput(login: "other"))
         #expect(try await imp.add(#"{"login":"other","email":"m@example.com"}"#, line: 2).isEmpty)
-        #expect(try await imp.flush().map(\.reason) == ["matches more than one existing account"])
+        #expect(try await imp.finish().map(\.reason) == ["matches more than one existing account"])
     }
 }

@@ -18,6 +18,8 @@ public final class AccountImporter {
     let batchSize: Int
     let recognizes: @Sendable (String) -> Bool
     let keycloak: @Sendable ([String: Any]) -> String?
+    let writer: BatchWriter
+    private var inflight: Task<BatchWriter.Outcome, any Error>?
     private var batch: [(line: Int, text: String, record: ImportRecord)] = []
     private var batchKeys = Set<String>()
     public private(set) var imported = 0
@@ -33,6 +35,7 @@ public final class AccountImporter {
         self.batchSize = batchSize
         self.recognizes = recognizes
         self.keycloak = keycloak
+        self.writer = BatchWriter(ports: ports, update: update)
     }
 
     /// Takes one line; returns the lines rejected so far by this call (validation, or a flushed batch's duplicates).
@@ -56,12 +59,55 @@ public final class AccountImporter {
         return rejects
     }
 
-    /// Writes what is buffered; returns its rejects.
+    /// Hands what is buffered to the writer and returns the rejects of the batch written before it.
+    /// Parsing the next batch overlaps writing this one; the next flush waits for it first, so its
+    /// uniqueness check sees this batch in the database.
     public func flush() async throws -> [Reject] {
-        guard !batch.isEmpty else { return [] }
+        let previous = try await settle()
+        guard !batch.isEmpty else { return previous }
         let current = batch
         batch = []
         batchKeys = []
+        let writer = self.writer
+        inflight = Task { try await writer.write(current) }
+        return previous
+    }
+
+    /// Writes everything still buffered or in flight; returns the remaining rejects.
+    public func finish() async throws -> [Reject] {
+        let rejects = try await flush()
+        return rejects + (try await settle())
+    }
+
+    private func settle() async throws -> [Reject] {
+        guard let task = inflight else { return [] }
+        inflight = nil
+        let outcome = try await task.value
+        imported += outcome.imported
+        updated += outcome.updated
+        return outcome.rejects
+    }
+
+    static func reason(_ error: BrokerError) -> String {
+        if case .invalidRequest(let field, let reason) = error { return field.map { "\($0): \(reason)" } ?? reason }
+        return error.message
+    }
+}
+
+/// Writes one batch of validated lines: one uniqueness query per kind, then one transaction.
+struct BatchWriter: Sendable {
+    typealias Item = (line: Int, text: String, record: ImportRecord)
+    struct Outcome: Sendable {
+        var imported = 0
+        var updated = 0
+        var rejects: [AccountImporter.Reject] = []
+    }
+
+    let ports: BrokerPorts
+    let update: Bool
+
+    func write(_ current: [Item]) async throws -> Outcome {
+        var outcome = Outcome()
         var keys = (logins: [String](), emails: [String](), phones: [String](), identities: [(provider: String, subject: String)]())
         for item in current {
             let a = item.record.account
@@ -71,40 +117,43 @@ public final class AccountImporter {
             keys.identities += a.identities.map { ($0.provider, $0.subject) }
         }
         let existing = try await ports.store.existingKeys(logins: keys.logins, emails: keys.emails, phones: keys.phones, identities: keys.identities)
-        var rejects: [Reject] = []
-        var fresh: [(line: Int, text: String, record: ImportRecord)] = []
+        var fresh: [Item] = []
         for item in current {
             let clash = item.record.keys.filter(existing.contains)
             if clash.isEmpty {
                 fresh.append(item)
             } else if update {
-                if let reject = try await merge(item.record, line: item.line, text: item.text) { rejects.append(reject) }
+                if let reject = try await merge(item.record, line: item.line, text: item.text) {
+                    outcome.rejects.append(reject)
+                } else {
+                    outcome.updated += 1
+                }
             } else {
-                rejects.append(Reject(line: item.line, text: item.text, reason: "already exists: " + clash.joined(separator: ", ")))
+                outcome.rejects.append(.init(line: item.line, text: item.text, reason: "already exists: " + clash.joined(separator: ", ")))
             }
         }
-        guard !fresh.isEmpty else { return rejects }
+        guard !fresh.isEmpty else { return outcome }
         do {
             try await ports.store.commit(fresh.map { .insertAccount($0.record.account) } + [
                 ports.audit("accounts_imported", account: nil, actor: "cli", ["count": String(fresh.count)]),
             ])
-            imported += fresh.count
+            outcome.imported += fresh.count
         } catch StoreError.conflict {
             // Someone wrote meanwhile: fall back to one transaction a line to find the culprits.
             for item in fresh {
                 do {
                     try await ports.store.commit([.insertAccount(item.record.account)])
-                    imported += 1
+                    outcome.imported += 1
                 } catch StoreError.conflict(let field) {
-                    rejects.append(Reject(line: item.line, text: item.text, reason: "already exists: \(field)"))
+                    outcome.rejects.append(.init(line: item.line, text: item.text, reason: "already exists: \(field)"))
                 }
             }
         }
-        return rejects
+        return outcome
     }
 
     /// `--update`: the line's fields go onto the one existing account it names.
-    func merge(_ record: ImportRecord, line: Int, text: String) async throws -> Reject? {
+    func merge(_ record: ImportRecord, line: Int, text: String) async throws -> AccountImporter.Reject? {
         let incoming = record.account
         var owners: [Account] = []
         if let l = incoming.login, let a = try await ports.store.account(login: l) { owners.append(a) }
@@ -114,7 +163,7 @@ public final class AccountImporter {
             if let a = try await ports.store.account(provider: i.provider, subject: i.subject) { owners.append(a) }
         }
         guard let target = owners.first, owners.allSatisfy({ $0.id == target.id }) else {
-            return Reject(line: line, text: text, reason: "matches more than one existing account")
+            return AccountImporter.Reject(line: line, text: text, reason: "matches more than one existing account")
         }
         var merged = target
         merged.login = incoming.login ?? target.login
@@ -129,17 +178,11 @@ public final class AccountImporter {
             try await ports.store.commit([.updateAccount(merged)] + newIdentities.map { .insertIdentity(accountId: target.id, $0) } + [
                 ports.audit("account_updated", account: target.id, actor: "cli", ["source": "import"]),
             ])
-            updated += 1
             return nil
         } catch StoreError.conflict(let field) {
-            return Reject(line: line, text: text, reason: "already exists: \(field)")
+            return AccountImporter.Reject(line: line, text: text, reason: "already exists: \(field)")
         } catch StoreError.stale {
-            return Reject(line: line, text: text, reason: "changed meanwhile; import the line again")
+            return AccountImporter.Reject(line: line, text: text, reason: "changed meanwhile; import the line again")
         }
-    }
-
-    static func reason(_ error: BrokerError) -> String {
-        if case .invalidRequest(let field, let reason) = error { return field.map { "\($0): \(reason)" } ?? reason }
-        return error.message
     }
 }

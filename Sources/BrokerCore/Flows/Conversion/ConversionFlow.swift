@@ -92,7 +92,8 @@ public struct ConversionFlow: Sendable {
         let now = ports.clock.now()
         if let hash = account.passwordHash {
             guard let current, !current.value.isEmpty else { throw BrokerError.currentPasswordRequired }
-            guard case .match = try await ports.hasher.verify(current, against: hash) else { throw BrokerError.invalidCredentials }
+            // A wrong current password is the same refusal as a missing one (the contract's 403).
+            guard case .match = try await ports.hasher.verify(current, against: hash) else { throw BrokerError.currentPasswordRequired }
         } else {
             if !recovery.socialOnlyPasswordAllowed { throw BrokerError.passwordNotAllowed }
             guard account.emailVerified || account.phoneVerified else { throw BrokerError.emailRequired }
