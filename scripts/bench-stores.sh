@@ -60,6 +60,8 @@ printf "%-40s %12s %12s\n" "SQLite, one instance" "$rps" "$p99"
 serve pg1 18192; read -r rps p99 < <(measure 18192)
 printf "%-40s %12s %12s\n" "PostgreSQL, one instance" "$rps" "$p99"
 serve pg2 18193
-measure 18192 > "$work/a.out" & measure 18193 > "$work/b.out"; wait
+measure 18192 > "$work/a.out" & first=$!
+measure 18193 > "$work/b.out" & second=$!
+wait "$first" "$second"
 read -r ra pa < "$work/a.out"; read -r rb pb < "$work/b.out"
 printf "%-40s %12.2f %12s\n" "PostgreSQL, two instances (sum; p99 A/B)" "$(echo "$ra + $rb" | bc -l)" "$pa/$pb"

@@ -268,6 +268,10 @@ struct RecoveryAPITests {
             #expect(mail.text.contains("maria.s"))
             #expect(mail.text.contains("Google"))
             #expect(try await app.deliveries().count == 1)
+            // A login name works too: the reminder goes to the account's verified email.
+            app.clock.advance(seconds: 1)
+            #expect(try await client.call(.post, "/api/v1/recovery/login-reminder", json: #"{"identifier":"maria.s"}"#).status == .accepted)
+            #expect(try await app.deliveries().count == 2)
         }
     }
 

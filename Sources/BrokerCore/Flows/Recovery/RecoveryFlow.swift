@@ -65,20 +65,17 @@ public struct RecoveryFlow: Sendable {
         try await send(to: account, via: channel, respectCooldown: false, actor: "admin")
     }
 
-    /// `POST /api/v1/recovery/login-reminder`: the login name and sign-in methods, to a verified email or phone.
+    /// `POST /api/v1/recovery/login-reminder`: the login name and sign-in methods, to a verified email or phone
+    /// (a login name sends to the account's verified email, else its phone). Always 202 unless throttled.
     public func loginReminder(identifier raw: String, clientAddress: String?) async throws {
         let identifier = try IdentifierPolicy.classify(raw)
-        guard case .login = identifier else {
-            try await throttleSend(key: identifier.key, clientAddress: clientAddress)
-            guard let account = try await find(identifier), account.state == .active else { return }
-            let channel: Channel = if case .phone = identifier { .sms } else { .email }
-            guard let address = Self.address(of: account, on: channel) else { return }
-            let methods = (account.hasPassword ? ["password"] : []) + account.identities.map { providers.provider(id: $0.provider)?.name ?? $0.provider }
-            let message = try compose(.loginReminder(login: account.login, methods: methods), for: account, to: address, via: channel)
-            try await ports.commit([.enqueueMessage(message), ports.audit("login_reminder_sent", account: account.id, actor: "user", ["channel": channel.rawValue])])
-            return
-        }
-        throw BrokerError.invalidRequest(field: "identifier", reason: "give an email or a phone number")
+        try await throttleSend(key: identifier.key, clientAddress: clientAddress)
+        guard let account = try await find(identifier), account.state == .active else { return }
+        let channel = Self.defaultChannel(for: identifier, account: account)
+        guard let address = Self.address(of: account, on: channel) else { return }
+        let methods = (account.hasPassword ? ["password"] : []) + account.identities.map { providers.provider(id: $0.provider)?.name ?? $0.provider }
+        let message = try compose(.loginReminder(login: account.login, methods: methods), for: account, to: address, via: channel)
+        try await ports.commit([.enqueueMessage(message), ports.audit("login_reminder_sent", account: account.id, actor: "user", ["channel": channel.rawValue])])
     }
 
     // MARK: using what was sent
