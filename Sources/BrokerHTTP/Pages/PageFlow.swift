@@ -12,9 +12,12 @@ struct PageFlow {
     let loginHint: String?
     let csrfValue: String
     let csrfCookie: Cookie?
+    /// The submitted form's fields (empty for a GET).
+    let form: [String: String]
 
     init(_ request: Request, returnTo policy: ReturnToPolicy, csrf: CSRF, form: [String: String] = [:]) {
         self.request = request
+        self.form = form
         locale = Localizer.locale(of: request)
         let q = request.uri.queryParameters
         returnTo = (form["return_to"] ?? q.get("return_to")).flatMap(policy.check)

@@ -34,74 +34,53 @@ struct PagesController {
             ])
         }
         routes.get("/recover/email") { request, _ in emailForm(flow(request), value: flow(request).loginHint ?? "", error: nil) }
-        routes.post("/recover/email") { request, context in
-            let fields = try await PageFlow.fields(request, context)
-            let f = flow(request, fields)
-            try csrf.verify(request, field: fields["csrf"])
-            let identifier = fields["identifier"] ?? ""
-            do {
-                try await recovery.request(identifier: identifier, channel: nil, locale: f.locale, clientAddress: context.clientAddress, returnTo: f.returnTo)
-            } catch let error as BrokerError {
-                return emailForm(f, value: identifier, error: f.message(error), status: ErrorEnvelope.statusAndCode(error).0)
-            }
+        step(routes, "/recover/email", field: "identifier", form: emailForm) { f, value, context in
+            try await recovery.request(identifier: value, channel: nil, locale: f.locale, clientAddress: context.clientAddress, returnTo: f.returnTo)
             return f.notice(title: f.text("email_sent_title"), [f.text("email_sent")])
         }
         routes.get("/recover/phone") { request, _ in phoneForm(flow(request), value: "", error: nil) }
-        routes.post("/recover/phone") { request, context in
-            let fields = try await PageFlow.fields(request, context)
-            let f = flow(request, fields)
-            try csrf.verify(request, field: fields["csrf"])
-            let phone = fields["phone"] ?? ""
-            let normalized: String
-            do {
-                normalized = try IdentifierPolicy.phone(phone)
-                try await recovery.request(identifier: normalized, channel: "sms", locale: f.locale, clientAddress: context.clientAddress, returnTo: f.returnTo)
-            } catch let error as BrokerError {
-                return phoneForm(f, value: phone, error: f.message(error), status: ErrorEnvelope.statusAndCode(error).0)
-            }
-            return codeForm(f, identifier: normalized, error: nil)
+        step(routes, "/recover/phone", field: "phone", form: phoneForm) { f, value, context in
+            let phone = try IdentifierPolicy.phone(value)
+            try await recovery.request(identifier: phone, channel: "sms", locale: f.locale, clientAddress: context.clientAddress, returnTo: f.returnTo)
+            return codeForm(f, identifier: phone, error: nil)
         }
-        routes.post("/recover/code") { request, context in
-            let fields = try await PageFlow.fields(request, context)
-            let f = flow(request, fields)
-            try csrf.verify(request, field: fields["csrf"])
-            let identifier = fields["identifier"] ?? ""
-            do {
-                let token = try await recovery.redeemCode(identifier: identifier, code: fields["code"] ?? "")
-                // The reset form posts the token from a hidden field: it never appears in a URL.
-                var values: [String: Any] = ["title": f.text("reset_title"), "token": token, "minLength": recovery.minPasswordLength]
-                if let back = f.returnTo { values["returnTo"] = back }
-                return f.render("reset", values)
-            } catch let error as BrokerError {
-                return codeForm(f, identifier: identifier, error: f.message(error), status: ErrorEnvelope.statusAndCode(error).0)
-            }
+        step(routes, "/recover/code", field: "identifier", form: { f, identifier, error, status in codeForm(f, identifier: identifier, error: error, status: status) }) { f, identifier, _ in
+            let token = try await recovery.redeemCode(identifier: identifier, code: f.form["code"] ?? "")
+            // The reset form posts the token from a hidden field: it never appears in a URL.
+            var values: [String: Any] = ["title": f.text("reset_title"), "token": token, "minLength": recovery.minPasswordLength]
+            if let back = f.returnTo { values["returnTo"] = back }
+            return f.render("reset", values)
         }
         routes.get("/recover/login") { request, _ in loginForm(flow(request), value: "", error: nil) }
-        routes.post("/recover/login") { request, context in
-            let fields = try await PageFlow.fields(request, context)
-            let f = flow(request, fields)
-            try csrf.verify(request, field: fields["csrf"])
-            let address = fields["address"] ?? ""
-            do {
-                try await recovery.loginReminder(identifier: address, clientAddress: context.clientAddress)
-            } catch let error as BrokerError {
-                return loginForm(f, value: address, error: f.message(error), status: ErrorEnvelope.statusAndCode(error).0)
-            }
+        step(routes, "/recover/login", field: "address", form: loginForm) { f, value, context in
+            try await recovery.loginReminder(identifier: value, clientAddress: context.clientAddress)
             return f.notice(title: f.text("reminder_sent_title"), [f.text("reminder_sent")])
         }
         routes.get("/signin") { request, _ in signInPage(flow(request), login: flow(request).loginHint ?? "", error: nil) }
-        routes.post("/signin") { request, context in
+        step(routes, "/signin", field: "login", form: signInPage) { f, login, context in
+            let issued = try await signIn.signIn(identifier: login, password: Secret(f.form["password"] ?? ""), clientAddress: context.clientAddress)
+            var response = Response(status: .seeOther, headers: [.location: f.returnTo ?? "/account", .cacheControl: "no-store"])
+            response.setCookie(cookies.session(token: issued.token, expiresAt: issued.session.expiresAt))
+            return response
+        }
+    }
+
+    /// A form step: read the form, check CSRF, act; a refusal shows the same form again with the
+    /// message tied to its field and the refusal's status.
+    func step(
+        _ routes: RouteRecorder, _ path: String, field: String,
+        form: @escaping @Sendable (PageFlow, String, String?, HTTPResponse.Status) -> Response,
+        action: @escaping @Sendable (PageFlow, String, BrokerRequestContext) async throws -> Response
+    ) {
+        routes.post(path) { request, context in
             let fields = try await PageFlow.fields(request, context)
             let f = flow(request, fields)
             try csrf.verify(request, field: fields["csrf"])
-            let login = fields["login"] ?? ""
+            let value = fields[field] ?? ""
             do {
-                let issued = try await signIn.signIn(identifier: login, password: Secret(fields["password"] ?? ""), clientAddress: context.clientAddress)
-                var response = Response(status: .seeOther, headers: [.location: f.returnTo ?? "/account", .cacheControl: "no-store"])
-                response.setCookie(cookies.session(token: issued.token, expiresAt: issued.session.expiresAt))
-                return response
+                return try await action(f, value, context)
             } catch let error as BrokerError {
-                return signInPage(f, login: login, error: f.message(error), status: ErrorEnvelope.statusAndCode(error).0)
+                return form(f, value, f.message(error), ErrorEnvelope.statusAndCode(error).0)
             }
         }
     }
