@@ -34,15 +34,14 @@ public func buildRouter(services: BrokerServices) -> (Router<BrokerRequestContex
         minPasswordLength: services.config.security.passwordMinLength
     ).addRoutes(to: routes)
     SocialController(
-        social: services.social, providers: services.providers, cookies: cookies, csrf: csrf, formPostProviders: services.formPostProviders
+        social: services.social, cookies: cookies, csrf: csrf, formPostProviders: services.formPostProviders
     ).addRoutes(to: routes)
     let returnTo = ReturnToPolicy(allowedOrigins: services.config.server.allowedReturnTo)
     AccountPageController(
         signIn: services.signIn, conversion: services.conversion, providers: services.providers, returnTo: returnTo, csrf: csrf, cookies: cookies
     ).addRoutes(to: routes)
     PagesController(
-        recovery: services.recovery, signIn: services.signIn, providers: services.providers, returnTo: returnTo, csrf: csrf, cookies: cookies,
-        publicURL: services.config.server.publicURL
+        recovery: services.recovery, signIn: services.signIn, providers: services.providers, returnTo: returnTo, csrf: csrf, cookies: cookies
     ).addRoutes(to: routes)
     AccountController(signIn: services.signIn, conversion: services.conversion).addRoutes(to: routes)
     if services.config.server.devMode {

@@ -11,7 +11,6 @@ public enum BrokerError: Error, Sendable, Equatable {
     case conflict(field: String)
     case weakPassword(reason: String)
     case passwordMismatch
-    case notImplemented(what: String)
     case incorrectCheckWord
     case tokenExpired
     case tokenUsed
@@ -47,7 +46,6 @@ public enum BrokerError: Error, Sendable, Equatable {
         case .conflict: "conflict"
         case .weakPassword: "weak_password"
         case .passwordMismatch: "password_mismatch"
-        case .notImplemented: "not_implemented"
         case .incorrectCheckWord: "incorrect_check_word"
         case .tokenExpired: "token_expired"
         case .tokenUsed: "token_used"
@@ -86,7 +84,6 @@ public enum BrokerError: Error, Sendable, Equatable {
         case .conflict(let field): "Another account already has this \(field)."
         case .weakPassword(let reason): "The password is too weak: \(reason)"
         case .passwordMismatch: "The password and its confirmation differ."
-        case .notImplemented(let what): "\(what) is not available yet."
         case .incorrectCheckWord: "Incorrect check word: this link is not the newest one. Use the link in the latest message."
         case .tokenExpired: "This link has expired. Ask for a new one."
         case .tokenUsed: "This link was already used."

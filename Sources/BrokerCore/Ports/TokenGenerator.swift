@@ -2,8 +2,6 @@
 public protocol TokenGenerator: Sendable {
     /// `bytes` random bytes, base64url without padding.
     func token(bytes: Int) -> String
-    /// A string of `count` random decimal digits, uniformly distributed.
-    func digits(_ count: Int) -> String
     /// A new random identifier for a row (accounts, sessions, events).
     func identifier() -> String
 }

@@ -15,10 +15,6 @@ public struct SecureTokenGenerator: TokenGenerator {
         return data.prefix(bytes).base64URLEncoded()
     }
 
-    public func digits(_ count: Int) -> String {
-        var rng = SystemRandomNumberGenerator()
-        return String((0..<count).map { _ in Character(String(Int.random(in: 0...9, using: &rng))) })
-    }
 
     public func identifier() -> String {
         // 128 bits, readable in logs and URLs.

@@ -111,7 +111,6 @@ enum ErrorEnvelope {
         case .tooManyAttempts, .tooManyRequests: .tooManyRequests
         case .notFound: .notFound
         case .conflict: .conflict
-        case .notImplemented: .notImplemented
         }
         return (status, e.code)
     }

@@ -13,7 +13,6 @@ struct PagesController {
     let returnTo: ReturnToPolicy
     let csrf: CSRF
     let cookies: SessionCookies
-    let publicURL: String
 
     func flow(_ request: Request, _ form: [String: String] = [:]) -> PageFlow { PageFlow(request, returnTo: returnTo, csrf: csrf, form: form) }
 

@@ -8,7 +8,6 @@ import Hummingbird
 /// when the request's Accept prefers text/html (a browser).
 struct SocialController {
     let social: SocialFlow
-    let providers: any ProviderDirectory
     let cookies: SessionCookies
     let csrf: CSRF
     /// Providers whose callback is a cross-site form POST (Apple) need a SameSite=None binding cookie.
