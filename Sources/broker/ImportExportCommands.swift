@@ -107,36 +107,17 @@ extension AccountCommand {
     }
 }
 
-/// One exported account: the account object's fields plus `password_hash` as stored
-/// (Keycloak hashes go back to Keycloak's credential object).
+/// One exported account: the contract's account object (`AccountDocument`) plus
+/// `password_hash` as stored (Keycloak hashes go back to Keycloak's credential object).
 struct ExportLine: Encodable {
     let account: Account
 
-    enum Keys: String, CodingKey {
-        case id, login, email, emailVerified = "email_verified", phone, phoneVerified = "phone_verified", locale, state
-        case createdAt = "created_at", identities, passwordHash = "password_hash"
-    }
+    enum Keys: String, CodingKey { case passwordHash = "password_hash" }
     enum KeycloakKeys: String, CodingKey { case algorithm, iterations, salt, value }
-    enum IdentityKeys: String, CodingKey { case provider, subject, email }
 
     func encode(to encoder: any Encoder) throws {
+        try AccountDocument(account: account).encode(to: encoder)
         var c = encoder.container(keyedBy: Keys.self)
-        try c.encode(account.id, forKey: .id)
-        try c.encode(account.login, forKey: .login)
-        try c.encode(account.email, forKey: .email)
-        try c.encode(account.emailVerified, forKey: .emailVerified)
-        try c.encode(account.phone, forKey: .phone)
-        try c.encode(account.phoneVerified, forKey: .phoneVerified)
-        try c.encode(account.locale, forKey: .locale)
-        try c.encode(account.state.rawValue, forKey: .state)
-        try c.encode(account.createdAt, forKey: .createdAt)
-        var list = c.nestedUnkeyedContainer(forKey: .identities)
-        for i in account.identities {
-            var item = list.nestedContainer(keyedBy: IdentityKeys.self)
-            try item.encode(i.provider, forKey: .provider)
-            try item.encode(i.subject, forKey: .subject)
-            try item.encode(i.email, forKey: .email)
-        }
         if let hash = account.passwordHash, let object = StoredHash.keycloakObject(hash) {
             var k = c.nestedContainer(keyedBy: KeycloakKeys.self, forKey: .passwordHash)
             try k.encode(object["algorithm"] as? String, forKey: .algorithm)
