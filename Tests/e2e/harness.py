@@ -39,6 +39,15 @@ def wait_until(predicate, timeout=20.0, interval=0.1, what="condition"):
     raise AssertionError(f"timed out waiting for {what}")
 
 
+def arrival_order(key):
+    """Maildir names are "<sec>.M<usec>P<pid>Q<count>.<host>" with the microseconds
+    unpadded, so a plain string sort can put two mails of the same second out of
+    order (M987 after M12345). Compare the numbers instead; the server's counter Q
+    breaks a tie within one microsecond."""
+    m = re.match(r"(\d+)\.M(\d+)P\d+Q(\d+)", key)
+    return tuple(int(g) for g in m.groups()) if m else (0, 0, 0)
+
+
 class SMTPServer:
     """aiosmtpd with its Mailbox handler: every message lands in a Maildir."""
 
@@ -73,7 +82,7 @@ class SMTPServer:
             return []
         box = mailbox.Maildir(str(self.maildir), factory=None, create=False)
         found = []
-        for key in sorted(box.keys()):
+        for key in sorted(box.keys(), key=arrival_order):
             msg = email.message_from_bytes(box.get_bytes(key), policy=email.policy.default)
             if to is None or to in str(msg["To"]):
                 found.append(msg)
