@@ -24,6 +24,8 @@ public struct ServerConfig: Sendable {
     /// Origins (`scheme://host[:port]`) that `return_to` may point at.
     public var allowedReturnTo = ["http://127.0.0.1:8080"]
     public var devMode = false
+    /// Peers (addresses or CIDR ranges) whose `X-Forwarded-For` names the client; none by default.
+    public var trustedProxies: [AddressRange] = []
 }
 
 public struct DatabaseConfig: Sendable {

@@ -11,6 +11,12 @@ extension ConfigLoader {
         while c.server.publicURL.hasSuffix("/") { c.server.publicURL.removeLast() }
         c.server.allowedReturnTo = try v.list("server.allowed_return_to").map { try origin($0, key: "server.allowed_return_to") }
         c.server.devMode = try v.bool("server.dev_mode")
+        c.server.trustedProxies = try v.list("server.trusted_proxies").map { raw in
+            guard let range = AddressRange(raw) else {
+                throw ConfigError(key: "server.trusted_proxies", problem: "'\(raw)' is not an IP address or CIDR range like 10.0.0.0/8")
+            }
+            return range
+        }
 
         c.database.url = try v.string("database.url")
         guard ["sqlite://", "postgres://", "postgresql://"].contains(where: c.database.url.hasPrefix),

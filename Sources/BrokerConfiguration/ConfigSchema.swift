@@ -14,6 +14,7 @@ enum ConfigSchema {
             ("server.public_url", .string, .string(d.server.publicURL)),
             ("server.allowed_return_to", .stringList, .stringArray(d.server.allowedReturnTo)),
             ("server.dev_mode", .bool, .bool(d.server.devMode)),
+            ("server.trusted_proxies", .stringList, .stringArray(d.server.trustedProxies.map(\.description))),
             ("database.url", .string, .string(d.database.url)),
             ("database.max_connections", .int, .int(d.database.maxConnections)),
             ("database.connect_timeout_seconds", .int, .int(d.database.connectTimeoutSeconds)),

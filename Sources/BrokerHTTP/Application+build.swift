@@ -19,6 +19,9 @@ public func buildRouter(services: BrokerServices) -> (Router<BrokerRequestContex
     router.add(middleware: MetricsMiddleware())
     router.add(middleware: LogRequestsMiddleware(.info))
     router.add(middleware: RequestIDMiddleware())
+    if !services.config.server.trustedProxies.isEmpty {
+        router.add(middleware: ClientAddressMiddleware(policy: ClientAddressPolicy(trustedProxies: services.config.server.trustedProxies)))
+    }
     router.add(middleware: ErrorEnvelopeMiddleware())
     let routes = RouteRecorder(router: router)
     let cookies = SessionCookies(secure: !services.config.server.devMode)

@@ -56,6 +56,8 @@ struct ConfigLoaderTests {
         ("server:\n  dev_mode: maybe\n", "server.dev_mode"),
         ("server:\n  public_url: not a url\n", "server.public_url"),
         ("server:\n  allowed_return_to: [\"https://a.example/path\"]\n", "server.allowed_return_to"),
+        ("server:\n  trusted_proxies: [\"10.0.0.0/33\"]\n", "server.trusted_proxies"),
+        ("server:\n  trusted_proxies: [\"proxy.internal\"]\n", "server.trusted_proxies"),
         ("database:\n  url: mysql://x\n", "database.url"),
         ("mail:\n  transport: pigeon\n", "mail.transport"),
         ("recovery:\n  link_ttl_seconds: 0\n", "recovery.link_ttl_seconds"),
@@ -78,6 +80,14 @@ struct ConfigLoaderTests {
         } throws: { error in
             (error as? ConfigError)?.key == "server.port"
         }
+    }
+
+    @Test func trustedProxiesFromFileAndEnvironment() throws {
+        let c = try ConfigLoader.parse(yaml: "server:\n  trusted_proxies: [10.0.0.0/8, \"::1\"]\n")
+        #expect(c.server.trustedProxies.map(\.description) == ["10.0.0.0/8", "::1"])
+        let e = try ConfigLoader.parse(yaml: "", environment: ["BROKER_SERVER_TRUSTED_PROXIES": "127.0.0.1,fd00::/8"])
+        #expect(e.server.trustedProxies.map(\.description) == ["127.0.0.1", "fd00::/8"])
+        #expect(try ConfigLoader.parse(yaml: "").server.trustedProxies.isEmpty)
     }
 
     @Test func limitsOfZeroAreAllowed() throws {

@@ -2,10 +2,11 @@ import Hummingbird
 import NIOCore
 
 /// The per-request context: Hummingbird's core storage plus the client's address,
-/// which the sign-in and sending throttles count by.
+/// which the sign-in and sending throttles count by. It starts as the TCP peer;
+/// `ClientAddressMiddleware` replaces it when the peer is a trusted proxy.
 public struct BrokerRequestContext: RequestContext {
     public var coreContext: CoreRequestContextStorage
-    public let clientAddress: String?
+    public var clientAddress: String?
 
     public init(source: ApplicationRequestContextSource) {
         self.coreContext = .init(source: source)
