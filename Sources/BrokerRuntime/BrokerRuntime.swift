@@ -33,7 +33,7 @@ public struct BrokerRuntime: Sendable {
         )))
         let ports = BrokerPorts(store: store, rateLimiter: store, hasher: hasher, clock: clock)
         let decoy = try await hasher.hash(Secret(ports.tokens.token(bytes: 24)))
-        let secrets = CheckWordSecrets(key: try SecretKeyFile.key(config: config, databasePath: store.localPath))
+        let secrets = CheckWordSecrets(key: try await SecretKeyFile.key(config: config, store: store))
         let services = BrokerServices(
             config: config, ports: ports, providers: catalog, outbox: store, composer: try MustacheMessageComposer(),
             secrets: secrets, gateway: ProviderGateway(catalog: catalog, clock: clock), decoyHash: decoy, metrics: Self.metrics,
@@ -68,9 +68,6 @@ public struct BrokerRuntime: Sendable {
         case .sqlite(let path):
             return try SQLiteStore(path: path)
         case .postgres(let url):
-            guard !config.security.secretKey.value.isEmpty else {
-                throw ConfigError(key: "security.secret_key", problem: "must be set (the same on every instance) with a PostgreSQL database")
-            }
             return try PostgresStore(url: url, settings: .init(
                 maximumConnections: config.database.maxConnections, connectTimeoutSeconds: config.database.connectTimeoutSeconds
             ))

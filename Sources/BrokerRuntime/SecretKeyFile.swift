@@ -1,30 +1,43 @@
 import BrokerConfiguration
 import BrokerCore
+import BrokerStore
 import Crypto
 import Foundation
 
-/// The key check-word secrets are derived from: `security.secret_key` when set,
-/// else 32 random bytes kept in `broker.key` beside the SQLite database (mode 0600),
-/// created on first start so links survive restarts.
+/// The key check-word secrets are derived from:
+/// - `security.secret_key` when set (recommended with PostgreSQL: the key then stays out
+///   of the database, so a dump of it cannot mint live links);
+/// - with SQLite, 32 random bytes kept in `broker.key` beside the database file (mode 0600),
+///   created on first start so links survive restarts;
+/// - with PostgreSQL, 32 random bytes that the first instance to start stores in the
+///   database (`broker_secrets`), so every instance derives the same links.
 enum SecretKeyFile {
-    static func key(config: BrokerConfig, databasePath: String?) throws -> Data {
+    static func key(config: BrokerConfig, store: any BrokerDatabase) async throws -> Data {
         if !config.security.secretKey.value.isEmpty {
             return Data(SHA256.hash(data: Data(config.security.secretKey.value.utf8)))
         }
-        guard let databasePath else {
-            throw ConfigError(key: "security.secret_key", problem: "must be set when several instances share a database")
+        guard let databasePath = store.localPath else {
+            let stored = try await store.sharedSecret(name: "check_word_key", candidate: randomKey().base64EncodedString())
+            guard let data = Data(base64Encoded: stored), data.count == 32 else {
+                throw ConfigError(key: "security.secret_key", problem: "the key stored in the database is damaged; set security.secret_key")
+            }
+            return data
         }
         let path = URL(fileURLWithPath: databasePath).deletingLastPathComponent().appendingPathComponent("broker.key").path
         if let text = try? String(contentsOfFile: path, encoding: .utf8),
            let data = Data(base64Encoded: text.trimmingCharacters(in: .whitespacesAndNewlines)), data.count == 32 {
             return data
         }
-        var rng = SystemRandomNumberGenerator()
-        let data = Data((0..<32).map { _ in UInt8.random(in: .min ... .max, using: &rng) })
+        let data = randomKey()
         let created = FileManager.default.createFile(
             atPath: path, contents: Data((data.base64EncodedString() + "\n").utf8), attributes: [.posixPermissions: 0o600]
         )
         guard created else { throw ConfigError(key: "security.secret_key", problem: "cannot write the key file \(path)") }
         return data
+    }
+
+    static func randomKey() -> Data {
+        var rng = SystemRandomNumberGenerator()
+        return Data((0..<32).map { _ in UInt8.random(in: .min ... .max, using: &rng) })
     }
 }

@@ -30,6 +30,27 @@ struct StoreConformanceRecoveryTests {
     }
 
     @Test(arguments: StoreKind.available)
+    func theOpenWordWinsATieOfTimestamps(kind: StoreKind) async throws {
+        let store = try await kind.make()
+        try await store.commit([.insertAccount(account("a1", email: "m@example.com"))])
+        // Two sends in one millisecond: the second revoked the first, whose random id sorts last.
+        try await store.commit([.insertCheckWord(word("zz-first", kind: .code))])
+        try await store.commit([.revokeCheckWords(accountId: "a1", purposes: [.recovery], at: t0), .insertCheckWord(word("aa-second", kind: .code))])
+        #expect(try await store.latestCheckWord(accountId: "a1", purpose: .recovery, kind: .code)?.id == "aa-second")
+        try await store.commit([.consumeCheckWord(id: "aa-second", at: t0 + 1)])
+        #expect(try await store.latestCheckWord(accountId: "a1", purpose: .recovery, kind: .code)?.id == "zz-first",
+                "with none open, the newest by time then id")
+    }
+
+    @Test(arguments: StoreKind.available.filter { $0 != .memory })
+    func sharedSecretFirstWriterWins(kind: StoreKind) async throws {
+        let store = try #require(try await kind.make() as? any BrokerDatabase)
+        #expect(try await store.sharedSecret(name: "k", candidate: "first") == "first")
+        #expect(try await store.sharedSecret(name: "k", candidate: "second") == "first")
+        #expect(try await store.sharedSecret(name: "other", candidate: "third") == "third")
+    }
+
+    @Test(arguments: StoreKind.available)
     func codeFailuresKillTheCode(kind: StoreKind) async throws {
         let store = try await kind.make()
         try await store.commit([.insertAccount(account("a1", email: "m@example.com")), .insertCheckWord(word("c1", kind: .code))])

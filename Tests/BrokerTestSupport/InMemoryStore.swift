@@ -137,7 +137,7 @@ public final class InMemoryStore: AccountStore, RateLimiter, Outbox, Sendable {
     public func latestCheckWord(accountId: String, purpose: CheckWordPurpose, kind: CheckWord.Kind) async throws -> CheckWord? {
         state.withLock { s in
             s.words.values.filter { $0.accountId == accountId && $0.purpose == purpose && $0.kind == kind }
-                .max { ($0.createdAt, $0.id) < ($1.createdAt, $1.id) }
+                .max { ($0.isOpen ? 1 : 0, $0.createdAt, $0.id) < ($1.isOpen ? 1 : 0, $1.createdAt, $1.id) }
         }
     }
 

@@ -58,8 +58,9 @@ class Blackhole:
 
 
 def pair(tmp_path, smtp_port, database, extra=None, smtp_port_a=None):
-    """Two instances, one database, one secret key."""
-    settings = {"database": {"url": database}, "security": {"secret_key": "shared-secret-key-for-both-instances-0123"},
+    """Two instances, one database and nothing else shared: the check-word key is the
+    one the first instance stored in the database, so links made on one work on the other."""
+    settings = {"database": {"url": database},
                 "recovery": {"resend_cooldown_seconds": 0},
                 # Behind one load balancer, every instance has the same public address.
                 "server": {"public_url": "http://accounts.lb.test"}}

@@ -43,6 +43,9 @@ public struct CheckWord: Sendable, Equatable {
         self.attempts = attempts
     }
 
+    /// Neither used nor revoked (it may still have expired).
+    public var isOpen: Bool { usedAt == nil && revokedAt == nil }
+
     /// The hash stored for a code: salted with the word's id so equal codes hash differently.
     public static func codeHash(id: String, code: String) -> String { TokenHash.of(id + ":" + code) }
 }

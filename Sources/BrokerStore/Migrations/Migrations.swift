@@ -121,5 +121,8 @@ public enum Migrations {
             """,
             "CREATE INDEX oauth_states_expiry ON oauth_states(expires_at)",
         ]),
+        Migration(id: "0004_broker_secrets", statements: [
+            "CREATE TABLE broker_secrets (name TEXT PRIMARY KEY, value TEXT NOT NULL)",
+        ]),
     ]
 }

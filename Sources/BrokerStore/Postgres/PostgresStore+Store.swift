@@ -168,4 +168,12 @@ extension PostgresStore {
     public func retry(id: String, now: Date) async throws -> Bool {
         try await !rows(Queries.retry + " RETURNING 1 AS changed", [.int(now.milliseconds), .text(id)]) { $0 }.isEmpty
     }
+
+    public func sharedSecret(name: String, candidate: String) async throws -> String {
+        _ = try await rows(Queries.insertSecret, [.text(name), .text(candidate)]) { $0 }
+        guard let value = try await rows(Queries.secretByName, [.text(name)], map: { $0.text("value") }).first ?? nil else {
+            throw StoreError.unavailable("secret \(name) missing after insert")
+        }
+        return value
+    }
 }

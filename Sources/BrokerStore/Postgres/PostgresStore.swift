@@ -64,9 +64,10 @@ public final class PostgresStore: BrokerDatabase, Sendable {
     @discardableResult
     public func migrate() async throws -> [String] {
         try await transaction { connection in
-            try await connection.query("CREATE TABLE IF NOT EXISTS broker_migrations (id TEXT PRIMARY KEY, applied_at BIGINT NOT NULL)", logger: self.logger)
             // Two instances starting at once: one migrates, the other waits and finds nothing to do.
+            // The lock comes first: two concurrent CREATE TABLE IF NOT EXISTS can still collide.
             try await connection.query("SELECT pg_advisory_xact_lock(7341001)", logger: self.logger)
+            try await connection.query("CREATE TABLE IF NOT EXISTS broker_migrations (id TEXT PRIMARY KEY, applied_at BIGINT NOT NULL)", logger: self.logger)
             var done = Set<String>()
             for try await id in try await connection.query("SELECT id FROM broker_migrations", logger: self.logger).decode(String.self) {
                 done.insert(id)

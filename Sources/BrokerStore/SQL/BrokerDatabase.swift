@@ -8,4 +8,7 @@ public protocol BrokerDatabase: AccountStore, RateLimiter, Outbox {
     func close() async throws
     /// The file of an embedded database (where `broker.key` lives), nil for a server.
     var localPath: String? { get }
+    /// The value kept under `name`; when there is none yet, `candidate` is stored and returned.
+    /// The first writer wins, so instances starting together agree on one value.
+    func sharedSecret(name: String, candidate: String) async throws -> String
 }

@@ -14,7 +14,12 @@ enum Queries {
     static let sessionByHash = "SELECT * FROM sessions WHERE token_hash = ?"
     static let auditOfAccount = "SELECT * FROM audit_events WHERE account_id = ? ORDER BY at DESC, id LIMIT ?"
     static let checkWordByHash = "SELECT * FROM check_words WHERE secret_hash = ?"
-    static let latestCheckWord = "SELECT * FROM check_words WHERE account_id = ? AND purpose = ? AND kind = ? ORDER BY created_at DESC, id DESC LIMIT 1"
+    /// The open word when there is one (a send revokes the older ones, so there is at most one),
+    /// else the newest: two sends in one millisecond must not hand back the revoked word.
+    static let latestCheckWord = """
+        SELECT * FROM check_words WHERE account_id = ? AND purpose = ? AND kind = ?
+        ORDER BY CASE WHEN used_at IS NULL AND revoked_at IS NULL THEN 0 ELSE 1 END, created_at DESC, id DESC LIMIT 1
+        """
     static let lastCheckWordSent = "SELECT max(created_at) AS last FROM check_words WHERE account_id = ? AND purpose = ? AND channel = ?"
     static let oauthStateByHash = "SELECT * FROM oauth_states WHERE state_hash = ?"
     static let accountsPage = "SELECT * FROM accounts WHERE id > ? ORDER BY id LIMIT ?"
@@ -35,6 +40,8 @@ enum Queries {
             window_start = CASE WHEN rate_limits.window_start <= ? THEN excluded.window_start ELSE rate_limits.window_start END
         RETURNING count, window_start
         """
+    static let insertSecret = "INSERT INTO broker_secrets (name, value) VALUES (?, ?) ON CONFLICT (name) DO NOTHING"
+    static let secretByName = "SELECT value FROM broker_secrets WHERE name = ?"
     static let ratePeek = "SELECT count, window_start FROM rate_limits WHERE key = ?"
     static let rateReset = "DELETE FROM rate_limits WHERE key = ?"
 

@@ -63,4 +63,11 @@ extension SQLiteStore {
             return db.changesCount == 1
         }
     }
+
+    public func sharedSecret(name: String, candidate: String) async throws -> String {
+        try await write { db in
+            try db.execute(sql: Queries.insertSecret, arguments: [name, candidate])
+            return try String.fetchOne(db, sql: Queries.secretByName, arguments: [name]) ?? candidate
+        }
+    }
 }
