@@ -15,6 +15,7 @@ struct MalformedInputTests {
         ("login=maria&password=x", "application/x-www-form-urlencoded"), ("", "application/json"),
         ("{\"login\": \"\u{0000}\", \"password\": \"\u{0000}\"}", "application/json"),
         ("{\"email\": \"" + String(repeating: "a", count: 5000) + "@x.com\"}", "application/json"),
+        ("csrf=x&identifier=" + String(repeating: "a", count: 70_000), "application/x-www-form-urlencoded"),  // over the pages' 64 KiB
     ]
 
     @Test func noRouteAnswers5xxToGarbage() async throws {

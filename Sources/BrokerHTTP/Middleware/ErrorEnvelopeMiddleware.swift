@@ -2,6 +2,7 @@ import BrokerCore
 import BrokerLocales
 import Hummingbird
 import Logging
+import NIOCore
 
 /// Turns every error a route throws into the contract's envelope
 /// `{"error": {"code", "message"}}` with the message in the request's language.
@@ -62,6 +63,10 @@ enum ErrorEnvelope {
             logger.error("store unavailable", metadata: ["error": .string(why)])
             (status, code) = (.serviceUnavailable, "service_unavailable")
             message = l.text("error.service_unavailable", locale: locale)
+        case is NIOTooManyBytesError:
+            // A body over a route's limit, wherever it is read (JSON 1 MiB, forms 64 KiB).
+            (status, code) = (.contentTooLarge, "payload_too_large")
+            message = l.text("error." + code, locale: locale)
         case let e as HTTPError:
             status = e.status
             switch e.status.code {

@@ -12,12 +12,7 @@ enum JSONBody {
             throw HTTPError(.unsupportedMediaType)
         }
         var request = request
-        let buffer: ByteBuffer
-        do {
-            buffer = try await request.collectBody(upTo: context.maxUploadSize)
-        } catch is NIOTooManyBytesError {
-            throw HTTPError(.contentTooLarge)
-        }
+        let buffer = try await request.collectBody(upTo: context.maxUploadSize)  // too large: 413 by the envelope
         guard buffer.readableBytes > 0 else { throw BrokerError.invalidRequest(field: nil, reason: "the body must be a JSON object") }
         do {
             return try JSONDecoder().decode(T.self, from: Data(buffer.readableBytesView))
