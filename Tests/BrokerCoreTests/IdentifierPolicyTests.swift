@@ -45,6 +45,12 @@ struct IdentifierPolicyTests {
         #expect(try IdentifierPolicy.classify("+55 11 99999 0000") == .phone("+5511999990000"))
         #expect(try IdentifierPolicy.classify("Maria") == .login("Maria"))
         #expect(try IdentifierPolicy.classify("Maria").key == "login:maria")
+        // Digits alone could be a login name (sign-in and recovery then also try them as a phone);
+        // with spaces or dashes they can only be a phone typed without '+'.
+        #expect(try IdentifierPolicy.classify("5511999990000") == .login("5511999990000"))
+        #expect(try IdentifierPolicy.classify("55 11 99999-0000") == .phone("+5511999990000"))
+        #expect(throws: BrokerError.self) { try IdentifierPolicy.classify("maria silva") }
+        #expect(throws: BrokerError.self) { try IdentifierPolicy.classify("011 9999 0000") }
     }
 
     @Test func localesMapOntoSupportedOnes() throws {

@@ -115,6 +115,24 @@ struct RecoveryAPITests {
         }
     }
 
+    /// Sign-in takes a phone typed without '+'; recovery must find the same account, and send it an SMS.
+    @Test func phoneDigitsWithoutPlusWorkAsOnSignIn() async throws {
+        let app = try await AppHarness()
+        try await app.test { client in
+            _ = try await client.createAccount(Self.maria)
+            #expect(try await client.call(.post, "/api/v1/login", json: #"{"login":"5511999990000","password":"old-password"}"#).status == .ok)
+            #expect(try await client.call(.post, "/api/v1/recovery", json: #"{"identifier":"55 11 99999-0000"}"#).status == .accepted)
+            let sms = try #require(try await app.lastMessage(to: "+5511999990000"), "the code goes by SMS, as for a phone")
+            #expect(try await app.lastMessage(to: "maria@example.com") == nil)
+            let code = try #require(Self.code(in: sms.text))
+            let right = try await client.call(.post, "/api/v1/recovery/code", json: #"{"identifier":"5511999990000","code":"\#(code)"}"#)
+            #expect(right.json["token"] is String)
+            app.clock.advance(seconds: 1)
+            #expect(try await client.call(.post, "/api/v1/recovery/login-reminder", json: #"{"identifier":"5511999990000"}"#).status == .accepted)
+            #expect(try await app.text(to: "+5511999990000").contains("maria"))
+        }
+    }
+
     @Test func codesDieAfterTheirAttempts() async throws {
         let app = try await AppHarness(extraYAML: "recovery:\n  code_max_attempts: 3\n")
         try await app.test { client in

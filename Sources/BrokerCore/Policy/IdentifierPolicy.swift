@@ -70,7 +70,13 @@ public enum IdentifierPolicy {
         guard trimmed.utf8.count <= 320 else { throw BrokerError.invalidRequest(field: field, reason: "is too long") }
         if trimmed.contains("@") { return .email(try email(trimmed, field: field)) }
         if trimmed.hasPrefix("+") || trimmed.hasPrefix("(") { return .phone(try phone(trimmed, field: field)) }
-        return .login(try login(trimmed, field: field))
+        do {
+            return .login(try login(trimmed, field: field))
+        } catch {
+            // "55 11 99999-0000": no login name can have the spaces, so it is a phone typed without '+'.
+            if let phone = try? phone(trimmed, field: field) { return .phone(phone) }
+            throw error
+        }
     }
 }
 

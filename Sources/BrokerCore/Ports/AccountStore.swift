@@ -38,3 +38,19 @@ public protocol AccountStore: Sendable {
     /// Succeeds when the database answers a trivial query.
     func ping() async throws
 }
+
+extension AccountStore {
+    /// The account an identifier names, and the identifier as it matched: digits typed
+    /// without '+' that are no login name are tried as a phone (so "5511999990000" finds
+    /// the account of +5511999990000 on sign-in and recovery alike).
+    public func account(identifiedBy identifier: Identifier) async throws -> (account: Account, matched: Identifier)? {
+        switch identifier {
+        case .email(let email): return try await account(email: email).map { ($0, identifier) }
+        case .phone(let phone): return try await account(phone: phone).map { ($0, identifier) }
+        case .login(let login):
+            if let found = try await account(login: login) { return (found, identifier) }
+            guard let phone = try? IdentifierPolicy.phone(login) else { return nil }
+            return try await account(phone: phone).map { ($0, .phone(phone)) }
+        }
+    }
+}

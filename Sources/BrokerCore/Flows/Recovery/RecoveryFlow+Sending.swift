@@ -81,14 +81,6 @@ extension RecoveryFlow {
         for (key, _) in checks { _ = try await ports.rateLimiter.hit(key: key, window: limits.windowSeconds, now: now) }
     }
 
-    func find(_ identifier: Identifier) async throws -> Account? {
-        switch identifier {
-        case .email(let email): return try await ports.store.account(email: email)
-        case .phone(let phone): return try await ports.store.account(phone: phone)
-        case .login(let login): return try await ports.store.account(login: login)
-        }
-    }
-
     /// The word and account a link token names, when the link still works.
     func liveWord(token: String) async throws -> (CheckWord, Account) {
         guard !token.isEmpty, token.utf8.count <= 256,

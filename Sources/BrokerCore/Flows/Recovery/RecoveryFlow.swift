@@ -12,6 +12,8 @@ public struct RecoveryFlow: Sendable {
     let composer: any MessageComposer
     let secrets: CheckWordSecrets
     let timing = TimingEqualizer()
+    /// The reminder's own average: its work is not a recovery send's.
+    let reminderTiming = TimingEqualizer()
 
     public init(
         ports: BrokerPorts, settings: RecoverySettings, security: SecuritySettings, limits: RateLimitSettings,
@@ -40,7 +42,7 @@ public struct RecoveryFlow: Sendable {
         let requested = try channel.map(Self.parseChannel)
         let requestLocale = try locale.map { try LocalePolicy.validate($0) }
         try await throttleSend(key: identifier.key, clientAddress: clientAddress)
-        guard let account = try await find(identifier), account.state == .active,
+        guard let (account, matched) = try await ports.store.account(identifiedBy: identifier), account.state == .active,
               (account.recoveryPausedUntil ?? .distantPast) <= ports.clock.now()
         else {
             // Unknown: the same throttling and the same composing work, and nothing is written.
@@ -49,7 +51,7 @@ public struct RecoveryFlow: Sendable {
             await timing.pad(since: start)
             return
         }
-        let channel = requested ?? Self.defaultChannel(for: identifier, account: account)
+        let channel = requested ?? Self.defaultChannel(for: matched, account: account)
         try await timing.measure { try await send(to: account, via: channel, respectCooldown: true, actor: "user", returnTo: returnTo) }
     }
 
@@ -68,21 +70,28 @@ public struct RecoveryFlow: Sendable {
     /// `POST /api/v1/recovery/login-reminder`: the login name and sign-in methods, to a verified email or phone
     /// (a login name sends to the account's verified email, else its phone). Always 202 unless throttled.
     public func loginReminder(identifier raw: String, clientAddress: String?) async throws {
+        let start = ContinuousClock.now
         let identifier = try IdentifierPolicy.classify(raw)
         try await throttleSend(key: identifier.key, clientAddress: clientAddress)
-        guard let account = try await find(identifier), account.state == .active else { return }
-        let channel = Self.defaultChannel(for: identifier, account: account)
-        guard let address = Self.address(of: account, on: channel) else { return }
+        guard let (account, matched) = try await ports.store.account(identifiedBy: identifier), account.state == .active,
+              case let channel = Self.defaultChannel(for: matched, account: account),
+              let address = Self.address(of: account, on: channel)
+        else {
+            await reminderTiming.pad(since: start)  // as long as a send, so the answer's timing tells nothing either
+            return
+        }
         let methods = (account.hasPassword ? ["password"] : []) + account.identities.map { providers.provider(id: $0.provider)?.name ?? $0.provider }
-        let message = try compose(.loginReminder(login: account.login, methods: methods), for: account, to: address, via: channel)
-        try await ports.commit([.enqueueMessage(message), ports.audit("login_reminder_sent", account: account.id, actor: "user", ["channel": channel.rawValue])])
+        try await reminderTiming.measure {
+            let message = try compose(.loginReminder(login: account.login, methods: methods), for: account, to: address, via: channel)
+            try await ports.commit([.enqueueMessage(message), ports.audit("login_reminder_sent", account: account.id, actor: "user", ["channel": channel.rawValue])])
+        }
     }
 
     // MARK: using what was sent
 
     /// `POST /api/v1/recovery/code`: trades a correct code for a reset token.
     public func redeemCode(identifier raw: String, code: String) async throws -> String {
-        guard let identifier = try? IdentifierPolicy.classify(raw), let account = try await find(identifier),
+        guard let identifier = try? IdentifierPolicy.classify(raw), let account = try await ports.store.account(identifiedBy: identifier)?.account,
               let word = try await ports.store.latestCheckWord(accountId: account.id, purpose: .recovery, kind: .code)
         else { throw BrokerError.invalidCode }
         let now = ports.clock.now()
@@ -180,7 +189,7 @@ public struct RecoveryFlow: Sendable {
         guard settings.revealMethods else { throw BrokerError.notEnabled }
         let identifier = try IdentifierPolicy.classify(raw)
         try await throttleSend(key: "lookup:" + identifier.key, clientAddress: clientAddress)
-        guard let account = try await find(identifier), account.state == .active else { return [] }
+        guard let account = try await ports.store.account(identifiedBy: identifier)?.account, account.state == .active else { return [] }
         var methods: [RecoveryMethod] = []
         if let email = Self.address(of: account, on: .email) { methods.append(.init(type: "email", hint: Mask.email(email))) }
         if let phone = Self.address(of: account, on: .sms) { methods.append(.init(type: "sms", hint: Mask.phone(phone))) }

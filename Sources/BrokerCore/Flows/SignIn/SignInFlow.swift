@@ -31,7 +31,7 @@ public struct SignInFlow: Sendable {
         }
 
         let identifier = try? IdentifierPolicy.classify(rawIdentifier, field: "login")
-        let account = try await identifier.asyncFlatMap { try await find($0) }
+        let account = try await identifier.asyncFlatMap { try await ports.store.account(identifiedBy: $0)?.account }
         let accountKey = account.map { "login:acct:" + $0.id } ?? "login:ident:" + (identifier?.key ?? rawIdentifier.lowercased())
         if let limit = limits.limit(limits.loginPerAccount) {
             let count = try await ports.rateLimiter.peek(key: accountKey, window: window, now: now)
@@ -97,17 +97,6 @@ public struct SignInFlow: Sendable {
         return IssuedSession(token: token, session: session, account: account)
     }
 
-    private func find(_ identifier: Identifier) async throws -> Account? {
-        switch identifier {
-        case .email(let email): return try await ports.store.account(email: email)
-        case .phone(let phone): return try await ports.store.account(phone: phone)
-        case .login(let login):
-            if let account = try await ports.store.account(login: login) { return account }
-            // Digits typed without '+' may be a phone number.
-            if let phone = try? IdentifierPolicy.phone(login) { return try await ports.store.account(phone: phone) }
-            return nil
-        }
-    }
 }
 
 /// A session with the only copy of its token, which goes to the client and nowhere else.
