@@ -23,6 +23,9 @@ public func buildRouter(services: BrokerServices) -> (Router<BrokerRequestContex
         router.add(middleware: ClientAddressMiddleware(policy: ClientAddressPolicy(trustedProxies: services.config.server.trustedProxies)))
     }
     router.add(middleware: ErrorEnvelopeMiddleware())
+    if !services.config.server.allowedReturnTo.isEmpty {
+        router.add(middleware: FormActionMiddleware(allowedReturnTo: services.config.server.allowedReturnTo))
+    }
     let routes = RouteRecorder(router: router)
     let cookies = SessionCookies(secure: !services.config.server.devMode)
     OperationsController(store: services.ports.store, metrics: services.metrics).addRoutes(to: routes)

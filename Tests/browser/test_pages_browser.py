@@ -155,3 +155,47 @@ def test_language_switch(tmp_path, smtp, browser):
         shot(browser, "email-form-pt-BR")
     finally:
         broker.stop()
+
+
+class App:
+    """The integrator's site on another origin: the page a person returns to after signing in."""
+
+    def __init__(self):
+        import http.server
+        import threading
+
+        class Page(http.server.BaseHTTPRequestHandler):
+            def do_GET(self):
+                body = b"<!doctype html><title>App</title><h1>Welcome back to the app</h1>"
+                self.send_response(200)
+                self.send_header("Content-Type", "text/html")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *args):
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Page)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def stop(self):
+        self.server.shutdown()
+
+
+def test_sign_in_returns_to_the_app_on_another_origin(tmp_path, smtp, browser):
+    # The page's Content-Security-Policy must let the sign-in form's redirect reach the app.
+    app = App()
+    broker = Broker(tmp_path, smtp.port, extra={"server": {"allowed_return_to": [app.url]}})
+    broker.start()
+    try:
+        broker.admin("POST", "/api/v1/admin/accounts", MARIA)
+        browser.get(f"{broker.url}/signin?lang=en&return_to={app.url}/home")
+        fill(browser, login="maria", password="old-password-1")
+        submit(browser)
+        assert heading(browser) == "Welcome back to the app"
+        assert browser.current_url == f"{app.url}/home"
+    finally:
+        broker.stop()
+        app.stop()

@@ -71,8 +71,15 @@ struct PageRenderer: Sendable {
         return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(string: html)))
     }
 
+    /// The pages' policy. Browsers apply `form-action` to the redirect after a POST too, so the
+    /// origins a form may send the person back to (`server.allowed_return_to`) are listed.
+    static func contentSecurityPolicy(formActionOrigins: [String] = []) -> String {
+        let formAction = (["'self'"] + formActionOrigins).joined(separator: " ")
+        return "default-src 'none'; style-src 'self'; img-src 'self'; form-action \(formAction); frame-ancestors 'none'; base-uri 'none'"
+    }
+
     static func secure(_ headers: inout HTTPFields) {
-        headers[.contentSecurityPolicy] = "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+        headers[.contentSecurityPolicy] = contentSecurityPolicy()
         headers[.init("X-Frame-Options")!] = "DENY"
         headers[.init("X-Content-Type-Options")!] = "nosniff"
         headers[.init("Referrer-Policy")!] = "no-referrer"
