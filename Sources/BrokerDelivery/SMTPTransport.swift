@@ -39,7 +39,9 @@ public struct SMTPTransport: MessageTransport {
 }
 
 /// RFC 5322 / MIME rendering of an outbox message: multipart/alternative with
-/// a plain-text and an HTML part, UTF-8 in base64, the subject RFC 2047-encoded.
+/// a plain-text and an HTML part in UTF-8, the subject RFC 2047-encoded. Parts go
+/// as they are (7bit or 8bit), so the links stand verbatim in the raw message for
+/// any filter or sink that looks for them; base64 only if a line would be too long.
 enum MIMEMessage {
     static func render(_ m: OutboxMessage, from: String) -> String {
         let boundary = "=_broker_" + m.id
@@ -62,8 +64,16 @@ enum MIMEMessage {
     }
 
     static func part(_ type: String, _ body: String) -> [String] {
-        let encoded = Data(body.utf8).base64EncodedString(options: [.lineLength76Characters, .endLineWithCarriageReturn, .endLineWithLineFeed])
-        return ["Content-Type: \(type); charset=utf-8", "Content-Transfer-Encoding: base64", "", encoded, ""]
+        let lines = body.replacingOccurrences(of: "\r\n", with: "\n").replacingOccurrences(of: "\r", with: "\n")
+            .split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        let header = "Content-Type: \(type); charset=utf-8"
+        // RFC 5322: at most 998 octets a line.
+        guard lines.allSatisfy({ $0.utf8.count <= 998 }) else {
+            let encoded = Data(body.utf8).base64EncodedString(options: [.lineLength76Characters, .endLineWithCarriageReturn, .endLineWithLineFeed])
+            return [header, "Content-Transfer-Encoding: base64", "", encoded, ""]
+        }
+        let encoding = body.utf8.allSatisfy { $0 < 0x80 } ? "7bit" : "8bit"
+        return [header, "Content-Transfer-Encoding: " + encoding, ""] + lines + [""]
     }
 
     static func encodedWord(_ text: String) -> String {

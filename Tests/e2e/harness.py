@@ -78,14 +78,22 @@ class SMTPServer:
             self.process = None
 
     def messages(self, to=None):
+        return [msg for msg, _ in self.received(to)]
+
+    def raw(self, to=None):
+        """The messages as they came over the wire, bytes."""
+        return [raw for _, raw in self.received(to)]
+
+    def received(self, to):
         if not self.maildir.exists():
             return []
         box = mailbox.Maildir(str(self.maildir), factory=None, create=False)
         found = []
         for key in sorted(box.keys(), key=arrival_order):
-            msg = email.message_from_bytes(box.get_bytes(key), policy=email.policy.default)
+            raw = box.get_bytes(key)
+            msg = email.message_from_bytes(raw, policy=email.policy.default)
             if to is None or to in str(msg["To"]):
-                found.append(msg)
+                found.append((msg, raw))
         return found
 
     def wait_for(self, to, count=1, timeout=20.0):

@@ -24,6 +24,10 @@ def test_forgot_password_by_email_link(tmp_path, smtp):
         assert "no-reply@broker.test" in mail["From"]
         token = reset_token(text_of(mail))
         assert token and token in html_of(mail)
+        # The link stands verbatim in the raw message (no base64, no quoted-printable "=3D").
+        [raw] = smtp.raw("maria@example.com")
+        assert f"/recover/reset?token={token}".encode() in raw
+        assert "Alguém (esperamos que você) pediu" in text_of(mail), "UTF-8 text arrives intact"
 
         assert broker.call("GET", f"/api/v1/recovery/token?token={token}") == (200, {"status": "valid"})
         status, body = broker.call("POST", "/api/v1/recovery/reset",
