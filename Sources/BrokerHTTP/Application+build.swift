@@ -33,16 +33,16 @@ public func buildRouter(services: BrokerServices) -> (Router<BrokerRequestContex
     SessionController(signIn: services.signIn, cookies: cookies).addRoutes(to: routes)
     AdminAccountsController(admin: services.admin, recovery: services.recovery, adminTokens: services.config.admin.tokens).addRoutes(to: routes)
     let csrf = CSRF(secure: !services.config.server.devMode, tokens: services.ports.tokens)
-    RecoveryController(recovery: services.recovery, returnTo: ReturnToPolicy(allowedOrigins: services.config.server.allowedReturnTo)).addRoutes(to: routes)
+    let returnTo = services.returnTo
+    RecoveryController(recovery: services.recovery, returnTo: returnTo).addRoutes(to: routes)
     RecoveryPagesController(
-        recovery: services.recovery, returnTo: ReturnToPolicy(allowedOrigins: services.config.server.allowedReturnTo),
+        recovery: services.recovery, returnTo: returnTo,
         csrf: csrf,
         minPasswordLength: services.config.security.passwordMinLength
     ).addRoutes(to: routes)
     SocialController(
         social: services.social, cookies: cookies, csrf: csrf, formPostProviders: services.formPostProviders
     ).addRoutes(to: routes)
-    let returnTo = ReturnToPolicy(allowedOrigins: services.config.server.allowedReturnTo)
     AccountPageController(
         signIn: services.signIn, conversion: services.conversion, providers: services.providers, returnTo: returnTo, csrf: csrf, cookies: cookies
     ).addRoutes(to: routes)

@@ -14,6 +14,8 @@ public struct BrokerServices: Sendable {
     public var social: SocialFlow
     public var conversion: ConversionFlow
     public var metrics: PrometheusCollectorRegistry
+    /// Where a browser may be sent back to: the allowed origins, and the broker's own paths.
+    public var returnTo: ReturnToPolicy
     /// Providers that call back with a cross-site form POST (response_mode=form_post).
     public var formPostProviders: Set<String>
 
@@ -28,6 +30,7 @@ public struct BrokerServices: Sendable {
         self.providers = providers
         self.outbox = outbox
         let security = config.security.settings
+        self.returnTo = ReturnToPolicy(allowedOrigins: config.server.allowedReturnTo, base: config.server.publicURL)
         self.signIn = SignInFlow(ports: ports, security: security, limits: config.rateLimits, decoyHash: decoyHash)
         self.admin = AdminFlow(ports: ports, security: security, providers: providers, actor: "admin")
         self.recovery = RecoveryFlow(
@@ -40,7 +43,7 @@ public struct BrokerServices: Sendable {
         )
         self.social = SocialFlow(
             ports: ports, gateway: gateway, providers: providers, secrets: secrets,
-            returnTo: ReturnToPolicy(allowedOrigins: config.server.allowedReturnTo), signIn: signIn, composer: composer,
+            returnTo: returnTo, signIn: signIn, composer: composer,
             publicURL: config.server.publicURL
         )
         self.metrics = metrics

@@ -27,4 +27,16 @@ struct ReturnToPolicyTests {
         #expect(policy.check(url) == nil)
         #expect(throws: BrokerError.self) { try policy.validate(url) }
     }
+
+    /// The contract's own default is `/account`: a path is a page of the broker, on `public_url`.
+    @Test func pathsResolveAgainstThePublicURL() {
+        let withBase = ReturnToPolicy(allowedOrigins: ["https://app.example.com"], base: "https://accounts.example.com")
+        #expect(withBase.check("/account") == "https://accounts.example.com/account")
+        #expect(withBase.check("/account?tab=security#top") == "https://accounts.example.com/account?tab=security#top")
+        for hostile in ["//evil.example", "///evil.example", "/\\evil.example", "/\tevil", "/ x", "//evil.example/account"] {
+            #expect(withBase.check(hostile) == nil, "\(hostile)")
+        }
+        #expect(withBase.check("https://app.example.com/x") == "https://app.example.com/x")
+        #expect(policy.check("/account") == nil, "no base: paths are refused")
+    }
 }

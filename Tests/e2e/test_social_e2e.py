@@ -58,6 +58,11 @@ def test_first_sign_in_creates_the_account_and_the_second_finds_it(broker, oidc)
     again = Browser()
     status, headers, _ = again.sign_in_oidc(broker, oidc, "alice-1")
     assert status == 302 and headers["Location"] == broker.url + "/account"
+
+    # A path names a page of the broker itself (the contract's default is /account).
+    third = Browser()
+    status, headers, _ = third.sign_in_oidc(broker, oidc, "alice-1", "?return_to=/account%3Ftab%3Dsecurity")
+    assert status == 302 and headers["Location"] == broker.url + "/account?tab=security"
     assert session_of(again, broker)[1]["account"]["id"] == account["id"]
 
 

@@ -3,18 +3,30 @@ import Foundation
 /// Where the broker may send a browser back to: an absolute http(s) URL whose
 /// origin is exactly one of `server.allowed_return_to`. Everything that browsers
 /// parse differently from servers (backslashes, scheme-relative `//host`,
-/// userinfo, control characters, odd schemes) is refused outright.
+/// userinfo, control characters, odd schemes) is refused outright. A path
+/// (`/account`) is a page of the broker itself: it resolves against `public_url`.
 public struct ReturnToPolicy: Sendable {
     /// Lower-cased `scheme://host[:port]` origins.
     public let allowedOrigins: Set<String>
+    /// `server.public_url`, which a path is resolved against; without it paths are refused.
+    public let base: String?
 
-    public init(allowedOrigins: [String]) { self.allowedOrigins = Set(allowedOrigins.map { $0.lowercased() }) }
+    public init(allowedOrigins: [String], base: String? = nil) {
+        self.allowedOrigins = Set(allowedOrigins.map { $0.lowercased() })
+        self.base = base
+    }
 
     /// The URL if it may be followed, else nil.
     public func check(_ raw: String) -> String? {
         guard !raw.isEmpty, raw.utf8.count <= 2048,
-              raw.unicodeScalars.allSatisfy({ $0.value > 0x20 && $0.value < 0x7F && $0 != "\\" }),
-              let components = URLComponents(string: raw),
+              raw.unicodeScalars.allSatisfy({ $0.value > 0x20 && $0.value < 0x7F && $0 != "\\" })
+        else { return nil }
+        if raw.hasPrefix("/") {
+            // One slash and a path: never `//host`, which browsers read as another site.
+            guard let base, !raw.hasPrefix("//"), URLComponents(string: raw)?.host == nil else { return nil }
+            return base + raw
+        }
+        guard let components = URLComponents(string: raw),
               let scheme = components.scheme?.lowercased(), scheme == "http" || scheme == "https",
               raw.lowercased().hasPrefix(scheme + "://"),
               components.user == nil, components.password == nil,
