@@ -65,6 +65,8 @@ class SMTPServer:
         return self
 
     def _listening(self):
+        if self.process.poll() is not None:
+            raise AssertionError(f"aiosmtpd exited with {self.process.returncode} (port {self.port} taken?)")
         try:
             with socket.create_connection(("127.0.0.1", self.port), timeout=0.5):
                 return True

@@ -95,9 +95,13 @@ def test_unknown_identifier_sends_nothing_and_answers_alike(tmp_path, smtp):
         broker.stop()
 
 
+# Retries enough that a slow machine cannot turn the message into a dead letter before the server is up.
+PATIENT = {"delivery": {"max_attempts": 1000, "backoff_max_seconds": 1}}
+
+
 def test_mail_server_down_then_back(tmp_path):
     port = free_port()
-    broker = Broker(tmp_path, port).start()
+    broker = Broker(tmp_path, port, extra=PATIENT).start()
     smtp = SMTPServer(tmp_path, port)
     try:
         broker.admin("POST", "/api/v1/admin/accounts", MARIA)
@@ -116,7 +120,7 @@ def test_mail_server_down_then_back(tmp_path):
 
 def test_kill_9_between_commit_and_send(tmp_path):
     port = free_port()
-    broker = Broker(tmp_path, port).start()
+    broker = Broker(tmp_path, port, extra=PATIENT).start()
     smtp = SMTPServer(tmp_path, port)
     try:
         broker.admin("POST", "/api/v1/admin/accounts", MARIA)
