@@ -54,4 +54,26 @@ struct AccountImporterTests {
         #expect(try await imp.add(#"{"login":"other","email":"m@example.com"}"#, line: 2).isEmpty)
         #expect(try await imp.finish().map(\.reason) == ["matches more than one existing account"])
     }
+
+    /// What a line leaves out stays as it was: no unblocking, no lost locale, no lost verification.
+    @Test func updateKeepsWhatTheLineLeavesOut() async throws {
+        let h = FlowHarness()
+        let a = try await h.admin.create(NewAccountInput(login: "maria", email: "m@example.com", locale: "pt-BR"))
+        var blocked = try #require(try await h.store.account(id: a.id))
+        blocked.state = .blocked
+        try await h.store.commit([.updateAccount(blocked)])
+        let imp = importer(h, update: true)
+        #expect(try await imp.add(#"{"login":"maria","email":"m@example.com","phone":"+5511977776666"}"#, line: 1).isEmpty)
+        #expect(try await imp.finish().isEmpty)
+        var merged = try #require(try await h.store.account(id: a.id))
+        #expect(merged.state == .blocked)
+        #expect(merged.locale == "pt-BR")
+        #expect(merged.emailVerified, "the same address keeps its verification")
+        #expect(!merged.phoneVerified, "a new address without the flag is unverified")
+        #expect(try await imp.add(#"{"login":"maria","state":"active","locale":"es","email":"new@example.com"}"#, line: 2).isEmpty)
+        #expect(try await imp.finish().isEmpty)
+        merged = try #require(try await h.store.account(id: a.id))
+        #expect(merged.state == .active && merged.locale == "es")
+        #expect(merged.email == "new@example.com" && !merged.emailVerified)
+    }
 }

@@ -152,7 +152,8 @@ struct BatchWriter: Sendable {
         return outcome
     }
 
-    /// `--update`: the line's fields go onto the one existing account it names.
+    /// `--update`: the fields the line gives go onto the one existing account it names; what the
+    /// line leaves out stays as it was (a line without `state` does not unblock an account).
     func merge(_ record: ImportRecord, line: Int, text: String) async throws -> AccountImporter.Reject? {
         let incoming = record.account
         var owners: [Account] = []
@@ -165,13 +166,21 @@ struct BatchWriter: Sendable {
         guard let target = owners.first, owners.allSatisfy({ $0.id == target.id }) else {
             return AccountImporter.Reject(line: line, text: text, reason: "matches more than one existing account")
         }
+        let given = record.present
         var merged = target
         merged.login = incoming.login ?? target.login
-        if let e = incoming.email { merged.email = e; merged.emailVerified = incoming.emailVerified }
-        if let p = incoming.phone { merged.phone = p; merged.phoneVerified = incoming.phoneVerified }
+        if let e = incoming.email {
+            // Without the flag, the same address keeps its verification; another one is unverified.
+            merged.emailVerified = given.contains("email_verified") ? incoming.emailVerified : e == target.email && target.emailVerified
+            merged.email = e
+        }
+        if let p = incoming.phone {
+            merged.phoneVerified = given.contains("phone_verified") ? incoming.phoneVerified : p == target.phone && target.phoneVerified
+            merged.phone = p
+        }
         merged.passwordHash = incoming.passwordHash ?? target.passwordHash
-        merged.locale = incoming.locale
-        merged.state = incoming.state
+        if given.contains("locale") { merged.locale = incoming.locale }
+        if given.contains("state") { merged.state = incoming.state }
         merged.updatedAt = ports.clock.now()
         let newIdentities = incoming.identities.filter { i in !target.identities.contains { $0.provider == i.provider && $0.subject == i.subject } }
         do {

@@ -4,6 +4,8 @@ import Foundation
 /// normalised addresses, a known provider for each identity, a recognised hash.
 public struct ImportRecord: Sendable {
     public var account: Account
+    /// The keys the line gave a value (not missing, not null): `--update` merges only these.
+    public var present: Set<String> = []
 
     /// The unique values of the line, as `AccountStore.existingKeys` names them.
     public var keys: [String] {
@@ -35,6 +37,7 @@ public struct ImportRecord: Sendable {
             guard let b = v as? Bool else { throw BrokerError.invalidRequest(field: key, reason: "must be true or false") }
             return b
         }
+        let present = Set(o.filter { !($0.value is NSNull) }.keys)
         var account = Account(id: try string("id").flatMap { $0.isEmpty || $0.utf8.count > 64 ? nil : $0 } ?? id, createdAt: now)
         account.login = try string("login").map { try IdentifierPolicy.login($0) }
         account.email = try string("email").map { try IdentifierPolicy.email($0) }
@@ -87,6 +90,6 @@ public struct ImportRecord: Sendable {
         if account.passwordHash != nil, account.login == nil, account.email == nil, account.phone == nil {
             throw BrokerError.invalidRequest(field: "password_hash", reason: "a password needs a login, email or phone to sign in with")
         }
-        return ImportRecord(account: account)
+        return ImportRecord(account: account, present: present)
     }
 }
