@@ -65,6 +65,29 @@ struct ConversionAPITests {
         }
     }
 
+    /// On the page, a sign-in too old to set a first password offers the way to renew it.
+    @Test func accountPageSendsAStaleSessionBackThroughItsProvider() async throws {
+        let app = try await AppHarness(environment: [
+            "BROKER_PROVIDERS_CREDENTIALS_GOOGLE_CLIENT_ID": "cid", "BROKER_PROVIDERS_CREDENTIALS_GOOGLE_CLIENT_SECRET": "csecret",
+        ])
+        try await app.test { client in
+            let id = try await client.createAccount(#"{"email":"s@example.com","identities":[{"provider":"google","subject":"1"}]}"#)
+            let session = "broker_session=" + (try await app.session(for: id, ago: 601))
+            let page = try await client.call(.get, "/account?lang=en", headers: [.cookie: session])
+            #expect(!page.text.contains("/auth/google/start"), "nothing to renew before it is needed")
+            let csrf = try #require(RecoveryPagesTests.csrf(in: page.text))
+            let csrfCookie = try #require(RecoveryPagesTests.cookie(page))
+            let form = "csrf=\(csrf)&password=own-password-1&password_confirmation=own-password-1"
+            let refused = try await client.call(.post, "/account/password?lang=en", headers: [
+                .contentType: "application/x-www-form-urlencoded", .cookie: session + "; " + csrfCookie,
+            ], raw: ByteBuffer(string: form))
+            #expect(refused.status == .forbidden)
+            #expect(refused.text.contains("Sign in again"))
+            #expect(refused.text.contains(#"href="/auth/google/start?return_to=/account&amp;lang=en""#))
+            #expect(try await client.call(.get, "/api/v1/account", bearer: String(session.dropFirst("broker_session=".count))).json["has_password"] as? Bool == false)
+        }
+    }
+
     @Test func changingAPasswordNeedsTheCurrentOneAndEndsOtherSessions() async throws {
         let app = try await AppHarness()
         try await app.test { client in

@@ -43,7 +43,8 @@ struct AccountPageController {
                     try await perform(path, fields: fields, session: session, account: account, address: context.clientAddress)
                 } catch let error as BrokerError {
                     let fresh = (try? await signIn.current(token: SessionCookies.token(in: request) ?? ""))?.1 ?? account
-                    return page(f, fresh, flash: nil, errors: [path: f.message(error)], status: ErrorEnvelope.statusAndCode(error).0)
+                    return page(f, fresh, flash: nil, errors: [path: f.message(error)], status: ErrorEnvelope.statusAndCode(error).0,
+                                reauthenticate: error == .reauthenticationRequired ? path : nil)
                 }
                 return Response(status: .seeOther, headers: [.location: f.link("/account", ["done": done]), .cacheControl: "no-store"])
             }
@@ -94,7 +95,12 @@ struct AccountPageController {
         }
     }
 
-    func page(_ f: PageFlow, _ account: Account?, flash: String?, errors: [String: String], status: HTTPResponse.Status = .ok) -> Response {
+    /// `reauthenticate`: the section whose action needs a recent sign-in; it offers the account's
+    /// providers, which bring the person back here to try again.
+    func page(
+        _ f: PageFlow, _ account: Account?, flash: String?, errors: [String: String], status: HTTPResponse.Status = .ok,
+        reauthenticate: String? = nil
+    ) -> Response {
         var values: [String: Any] = ["title": f.text("account_title"), "signInHref": f.link("/signin")]
         if let flash { values["flash"] = flash }
         guard let account else { return f.render("account", status: status, values) }
@@ -132,9 +138,23 @@ struct AccountPageController {
         values["sections"] = sections.map { action, heading, fields, button -> [String: Any] in
             var fs = fields
             if let error = errors[action], !fs.isEmpty { fs[fs.count - 1]["error"] = error }
-            return ["action": f.link(action), "heading": heading, "fields": fs, "button": button, "csrf": f.csrfValue]
+            var section: [String: Any] = ["action": f.link(action), "heading": heading, "fields": fs, "button": button, "csrf": f.csrfValue]
+            if action == reauthenticate { section["reauth"] = reauthLinks(f, account) }
+            return section
         }
         if let error = errors["/account/unlink"] { values["pageError"] = error }
         return f.render("account", status: status, values)
+    }
+
+    /// "Sign in with X" for each provider of the account that can sign in, back to this page.
+    func reauthLinks(_ f: PageFlow, _ account: Account) -> [[String: String]] {
+        var seen = Set<String>()
+        return account.identities.filter { seen.insert($0.provider).inserted }.compactMap { providers.provider(id: $0.provider) }.filter(\.signIn).map { p in
+            var c = URLComponents()
+            c.path = "/auth/\(p.id)/start"
+            c.queryItems = [URLQueryItem(name: "return_to", value: "/account")]
+                + (f.request.uri.queryParameters.get("lang").map { [URLQueryItem(name: "lang", value: $0)] } ?? [])
+            return ["href": c.string ?? c.path, "label": f.text("sign_in_with", ["provider": p.name])]
+        }
     }
 }
