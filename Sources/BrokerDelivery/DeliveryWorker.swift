@@ -84,7 +84,7 @@ public final class DeliveryWorker: Service, Sendable {
             logger.warning("delivery failed", metadata: [
                 "message": "\(message.id)", "attempt": "\(message.attempts + 1)", "dead": "\(dead)", "error": "\(error)",
             ])
-            try? await outbox.markFailed(id: message.id, error: "\(error)", retryAt: clock.now().addingTimeInterval(delay), dead: dead)
+            try? await outbox.markFailed(id: message.id, claimedUntil: message.claimedUntil, error: "\(error)", retryAt: clock.now().addingTimeInterval(delay), dead: dead)
         }
     }
 }

@@ -26,11 +26,13 @@ public struct SMTPTransport: MessageTransport {
         let envelopeFrom = "<" + MIMEMessage.address(in: from) + ">"
         let recipient = "<" + message.recipient + ">"
         let (url, username, password) = (self.url, self.username, self.password.value)
+        // 20 s for the whole SMTP exchange: well inside the worker's 30 s claim, so a hung
+        // server's message is given up before another worker may take it.
         try await threadPool.runIfActive {
             var error = [CChar](repeating: 0, count: 256)
             let rc = Array(data.utf8).withUnsafeBufferPointer { bytes in
                 bytes.withMemoryRebound(to: CChar.self) { chars in
-                    broker_smtp_send(url, username, password, envelopeFrom, recipient, chars.baseAddress, chars.count, 0, 30, &error)
+                    broker_smtp_send(url, username, password, envelopeFrom, recipient, chars.baseAddress, chars.count, 0, 20, &error)
                 }
             }
             if rc != 0 { throw DeliveryError.transport("smtp: " + String(decoding: error.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)) }

@@ -177,8 +177,9 @@ public final class InMemoryStore: AccountStore, RateLimiter, Outbox, Sendable {
             let due = s.outbox.values.filter {
                 $0.message.state == .pending && $0.message.nextAttemptAt <= now && ($0.claimedUntil ?? .distantPast) <= now
             }.sorted { ($0.message.nextAttemptAt, $0.message.createdAt) < ($1.message.nextAttemptAt, $1.message.createdAt) }.prefix(limit)
-            for c in due { s.outbox[c.message.id]?.claimedUntil = now.addingTimeInterval(TimeInterval(lease)) }
-            return due.map(\.message)
+            let until = now.addingTimeInterval(TimeInterval(lease))
+            for c in due { s.outbox[c.message.id]?.claimedUntil = until }
+            return due.map { var m = $0.message; m.claimedUntil = until; return m }
         }
     }
 
@@ -190,9 +191,9 @@ public final class InMemoryStore: AccountStore, RateLimiter, Outbox, Sendable {
         }
     }
 
-    public func markFailed(id: String, error: String, retryAt: Date, dead: Bool) async throws {
+    public func markFailed(id: String, claimedUntil: Date?, error: String, retryAt: Date, dead: Bool) async throws {
         state.withLock { s in
-            guard s.outbox[id]?.message.state == .pending else { return }
+            guard s.outbox[id]?.message.state == .pending, let claim = claimedUntil, s.outbox[id]?.claimedUntil == claim else { return }
             s.outbox[id]?.message.attempts += 1
             s.outbox[id]?.message.lastError = error
             s.outbox[id]?.message.nextAttemptAt = retryAt

@@ -17,6 +17,8 @@ public struct OutboxMessage: Sendable, Equatable {
     public var attempts: Int
     public var nextAttemptAt: Date
     public var lastError: String?
+    /// Until when the worker that claimed it holds it (set on claimed messages only).
+    public var claimedUntil: Date?
 
     public init(
         id: String, accountId: String?, channel: Channel, recipient: String, subject: String, text: String, html: String?,

@@ -7,7 +7,9 @@ public protocol Outbox: Sendable {
     func claimMessages(limit: Int, now: Date, lease: Int) async throws -> [OutboxMessage]
     func markSent(id: String, at: Date) async throws
     /// Records a failed try; the message is retried at `retryAt`, or becomes a dead letter when `dead`.
-    func markFailed(id: String, error: String, retryAt: Date, dead: Bool) async throws
+    /// Only while the claim `claimedUntil` still holds: a worker whose lease ran out (and another
+    /// took the message) must not reset the other's claim.
+    func markFailed(id: String, claimedUntil: Date?, error: String, retryAt: Date, dead: Bool) async throws
     /// Messages not yet delivered (pending and dead), oldest first.
     func undelivered(limit: Int) async throws -> [OutboxMessage]
     /// Puts a dead or pending message back in line for an immediate try; false when there is no such undelivered message.

@@ -157,8 +157,11 @@ extension PostgresStore {
         _ = try await rows(Queries.markSent, [.int(at.milliseconds), .text(id)]) { $0 }
     }
 
-    public func markFailed(id: String, error: String, retryAt: Date, dead: Bool) async throws {
-        _ = try await rows(Queries.markFailed, [.text(String(error.prefix(500))), .int(retryAt.milliseconds), .text(dead ? "dead" : "pending"), .text(id)]) { $0 }
+    public func markFailed(id: String, claimedUntil: Date?, error: String, retryAt: Date, dead: Bool) async throws {
+        _ = try await rows(Queries.markFailed, [
+            .text(String(error.prefix(500))), .int(retryAt.milliseconds), .text(dead ? "dead" : "pending"), .text(id),
+            .int(claimedUntil?.milliseconds),
+        ]) { $0 }
     }
 
     public func undelivered(limit: Int) async throws -> [OutboxMessage] {

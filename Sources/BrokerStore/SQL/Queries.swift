@@ -30,7 +30,7 @@ enum Queries {
         """
     static let markFailed = """
         UPDATE outbox SET attempts = attempts + 1, last_error = ?, next_attempt_at = ?, claimed_until = NULL, state = ?
-        WHERE id = ? AND state = 'pending'
+        WHERE id = ? AND state = 'pending' AND claimed_until = ?
         """
     static let retry = "UPDATE outbox SET state = 'pending', attempts = 0, next_attempt_at = ?, claimed_until = NULL WHERE id = ? AND state <> 'sent'"
     static let rateHit = """
@@ -91,12 +91,14 @@ enum Queries {
     }
 
     static func message(_ r: some SQLRow) -> OutboxMessage {
-        OutboxMessage(
+        var message = OutboxMessage(
             id: r.string("id"), accountId: r.text("account_id"), channel: Channel(rawValue: r.string("channel")) ?? .email,
             recipient: r.string("recipient"), subject: r.string("subject"), text: r.string("text_body"), html: r.text("html_body"),
             createdAt: r.date("created_at"), state: OutboxMessage.State(rawValue: r.string("state")) ?? .pending,
             attempts: r.integer("attempts"), nextAttemptAt: r.date("next_attempt_at"), lastError: r.text("last_error")
         )
+        message.claimedUntil = r.optionalDate("claimed_until")
+        return message
     }
 
     static func oauthState(_ r: some SQLRow) -> OAuthState? {

@@ -47,9 +47,11 @@ extension SQLiteStore {
         try await write { db in try db.execute(sql: Queries.markSent, arguments: [at.milliseconds, id]) }
     }
 
-    public func markFailed(id: String, error: String, retryAt: Date, dead: Bool) async throws {
+    public func markFailed(id: String, claimedUntil: Date?, error: String, retryAt: Date, dead: Bool) async throws {
         try await write { db in
-            try db.execute(sql: Queries.markFailed, arguments: [String(error.prefix(500)), retryAt.milliseconds, dead ? "dead" : "pending", id])
+            try db.execute(sql: Queries.markFailed, arguments: [
+                String(error.prefix(500)), retryAt.milliseconds, dead ? "dead" : "pending", id, claimedUntil?.milliseconds,
+            ])
         }
     }
 
