@@ -199,3 +199,41 @@ def test_sign_in_returns_to_the_app_on_another_origin(tmp_path, smtp, browser):
     finally:
         broker.stop()
         app.stop()
+
+
+def test_social_account_forgot_password_through_the_chooser(tmp_path, smtp, browser):
+    """The seed's third way: an account made with a social network recovers through it,
+    or sets a password of its own from the emailed link."""
+    oidc = OIDCProvider()
+    broker = Broker(tmp_path, smtp.port, extra={"providers": {
+        "directory": providers_dir(tmp_path, oidc.url, "http://127.0.0.1:9"),
+        "credentials": {"mockoidc": {"client_id": "c", "client_secret": "s"}}}}).start()
+    try:
+        oidc.set_user("rui-1", email="rui@idp.example", email_verified=True, name="Rui")
+        broker.admin("POST", "/api/v1/admin/accounts", {
+            "email": "rui@idp.example", "identities": [{"provider": "mockoidc", "subject": "rui-1"}]})
+        browser.get(f"{broker.url}/recover?lang=en")
+        providers = browser.find_element(By.CSS_SELECTOR, "ul.providers").text
+        assert "Mock OIDC" in providers and "Google" in providers
+        assert browser.find_element(By.LINK_TEXT, "Sign in with Mock OIDC")
+        # By email: the message names the provider and offers a password of its own.
+        click(browser, browser.find_element(By.LINK_TEXT, "Send me a link by email"))
+        fill(browser, identifier="rui@idp.example")
+        submit(browser)
+        text = text_of(smtp.wait_for("rui@idp.example")[0])
+        assert oidc.url + "/recover" in text and "/auth/mockoidc/start" in text
+        browser.get(re.search(r"(http://\S+/recover/reset\?token=\S+)", text).group(1) + "&lang=en")
+        fill(browser, password="rui-own-password", password_confirmation="rui-own-password")
+        submit(browser)
+        assert heading(browser) == "Password changed"
+        assert broker.call("POST", "/api/v1/login", {"login": "rui@idp.example", "password": "rui-own-password"})[0] == 200
+        # Or straight back through the provider from the chooser.
+        browser.get(f"{broker.url}/recover?lang=en")
+        click(browser, browser.find_element(By.LINK_TEXT, "Sign in with Mock OIDC"))
+        fill(browser, sub="rui-1")
+        click(browser, browser.find_element(By.CSS_SELECTOR, "button[type=submit], input[type=submit]"))
+        assert heading(browser) == "Your account"
+        assert "rui@idp.example (verified)" in browser.find_element(By.TAG_NAME, "dl").text
+    finally:
+        broker.stop()
+        oidc.stop()
