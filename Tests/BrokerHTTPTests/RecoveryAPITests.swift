@@ -204,6 +204,26 @@ struct RecoveryAPITests {
         }
     }
 
+    /// A double-click: several requests at once send one message, whose link works.
+    @Test func simultaneousRequestsSendOnce() async throws {
+        let app = try await AppHarness()
+        try await app.test { client in
+            _ = try await client.createAccount(Self.maria)
+            let statuses = try await withThrowingTaskGroup(of: HTTPResponse.Status.self) { group in
+                for _ in 0..<4 {
+                    group.addTask { try await client.call(.post, "/api/v1/recovery", json: #"{"identifier":"maria@example.com"}"#).status }
+                }
+                return try await group.reduce(into: []) { $0.append($1) }
+            }
+            #expect(statuses == Array(repeating: .accepted, count: 4))
+            let sent = try await app.deliveries()
+            #expect(sent.count == 1)
+            let only = try #require(sent.first)
+            let link = try #require(Self.link(in: only.text))
+            #expect(try await client.call(.get, "/api/v1/recovery/token?token=\(link)").status == .ok)
+        }
+    }
+
     @Test func sendsAreRateLimitedPerIdentifier() async throws {
         let app = try await AppHarness(extraYAML: "recovery:\n  resend_cooldown_seconds: 0\n")
         try await app.test { client in

@@ -18,8 +18,6 @@ struct StoreConformanceRecoveryTests {
         try await store.commit([.insertCheckWord(word("w1")), .insertCheckWord(word("w2", at: t0 + 1)), .insertCheckWord(word("n1", purpose: .notMe))])
         #expect(try await store.checkWord(secretHash: "hash-w1")?.id == "w1")
         #expect(try await store.latestCheckWord(accountId: "a1", purpose: .recovery, kind: .link)?.id == "w2")
-        #expect(try await store.lastCheckWordSent(accountId: "a1", purpose: .recovery, channel: .email) == t0 + 1)
-        #expect(try await store.lastCheckWordSent(accountId: "a1", purpose: .recovery, channel: .sms) == nil)
         try await store.commit([.consumeCheckWord(id: "w1", at: t0 + 5)])
         await #expect(throws: StoreError.stale) { try await store.commit([.consumeCheckWord(id: "w1", at: t0 + 6)]) }
         try await store.commit([.revokeCheckWords(accountId: "a1", purposes: [.recovery], at: t0 + 7)])

@@ -141,12 +141,6 @@ public final class InMemoryStore: AccountStore, RateLimiter, Outbox, Sendable {
         }
     }
 
-    public func lastCheckWordSent(accountId: String, purpose: CheckWordPurpose, channel: Channel) async throws -> Date? {
-        state.withLock { s in
-            s.words.values.filter { $0.accountId == accountId && $0.purpose == purpose && $0.channel == channel }.map(\.createdAt).max()
-        }
-    }
-
     public func oauthState(stateHash: String) async throws -> OAuthState? {
         state.withLock { s in s.states.values.first { $0.stateHash == stateHash } }
     }

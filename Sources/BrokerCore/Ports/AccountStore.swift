@@ -21,8 +21,6 @@ public protocol AccountStore: Sendable {
     func checkWord(secretHash: String) async throws -> CheckWord?
     /// The open word of the account for a purpose and kind, else the newest whatever its state.
     func latestCheckWord(accountId: String, purpose: CheckWordPurpose, kind: CheckWord.Kind) async throws -> CheckWord?
-    /// When the newest word of the account for a purpose went out on `channel`, if ever.
-    func lastCheckWordSent(accountId: String, purpose: CheckWordPurpose, channel: Channel) async throws -> Date?
 
     func oauthState(stateHash: String) async throws -> OAuthState?
 

@@ -53,10 +53,6 @@ extension PostgresStore {
         try await rows(Queries.latestCheckWord, [.text(accountId), .text(purpose.rawValue), .text(kind.rawValue)]) { Queries.checkWord($0) }.first ?? nil
     }
 
-    public func lastCheckWordSent(accountId: String, purpose: CheckWordPurpose, channel: BrokerCore.Channel) async throws -> Date? {
-        try await rows(Queries.lastCheckWordSent, [.text(accountId), .text(purpose.rawValue), .text(channel.rawValue)]) { $0.optionalDate("last") }.first ?? nil
-    }
-
     public func oauthState(stateHash: String) async throws -> OAuthState? {
         try await rows(Queries.oauthStateByHash, [.text(stateHash)]) { Queries.oauthState($0) }.first ?? nil
     }

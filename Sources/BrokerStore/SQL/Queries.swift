@@ -20,7 +20,6 @@ enum Queries {
         SELECT * FROM check_words WHERE account_id = ? AND purpose = ? AND kind = ?
         ORDER BY CASE WHEN used_at IS NULL AND revoked_at IS NULL THEN 0 ELSE 1 END, created_at DESC, id DESC LIMIT 1
         """
-    static let lastCheckWordSent = "SELECT max(created_at) AS last FROM check_words WHERE account_id = ? AND purpose = ? AND channel = ?"
     static let oauthStateByHash = "SELECT * FROM oauth_states WHERE state_hash = ?"
     static let accountsPage = "SELECT * FROM accounts WHERE id > ? ORDER BY id LIMIT ?"
     static let undelivered = "SELECT * FROM outbox WHERE state <> 'sent' ORDER BY created_at, id LIMIT ?"

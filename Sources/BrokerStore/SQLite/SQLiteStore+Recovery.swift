@@ -14,13 +14,6 @@ extension SQLiteStore {
         }
     }
 
-    public func lastCheckWordSent(accountId: String, purpose: CheckWordPurpose, channel: Channel) async throws -> Date? {
-        try await read { db in
-            try Row.fetchOne(db, sql: Queries.lastCheckWordSent, arguments: [accountId, purpose.rawValue, channel.rawValue])
-                .flatMap { GRDBRow($0).optionalDate("last") }
-        }
-    }
-
     public func oauthState(stateHash: String) async throws -> OAuthState? {
         try await read { db in try Row.fetchOne(db, sql: Queries.oauthStateByHash, arguments: [stateHash]).flatMap { Queries.oauthState(GRDBRow($0)) } }
     }

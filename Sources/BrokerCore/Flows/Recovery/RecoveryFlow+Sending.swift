@@ -5,10 +5,13 @@ extension RecoveryFlow {
     func send(to account: Account, via channel: Channel, respectCooldown: Bool, actor: String, returnTo: String? = nil) async throws {
         guard let address = Self.address(of: account, on: channel) else { return }
         let now = ports.clock.now()
-        if respectCooldown, settings.resendCooldownSeconds > 0,
-           let last = try await ports.store.lastCheckWordSent(accountId: account.id, purpose: .notMe, channel: channel),
-           now.timeIntervalSince(last) < TimeInterval(settings.resendCooldownSeconds) {
-            return  // answered as accepted; nothing created, nothing superseded
+        if settings.resendCooldownSeconds > 0 {
+            // One atomic count per account and channel, so a double-click sends once: the second
+            // request finds the window taken. An operator's send starts the window without waiting for it.
+            let sent = try await ports.rateLimiter.hit(
+                key: "cooldown:\(account.id):\(channel.rawValue)", window: settings.resendCooldownSeconds, now: now
+            )
+            if respectCooldown, sent.count > 1 { return }  // answered as accepted; nothing created, nothing superseded
         }
         var words: [CheckWord] = []
         /// A new word; what goes into the message is its placeholder, never the secret.
