@@ -96,6 +96,14 @@ struct AdminAPITests {
             let unverified = try await client.admin(.patch, "/api/v1/admin/accounts/\(id)", json: #"{"phone":"+351 912 345 678","phone_verified":false}"#)
             #expect(unverified.json["phone"] as? String == "+351912345678")
             #expect(unverified.json["phone_verified"] as? Bool == false)
+            // Found as people write phones, whole or in part.
+            for q in ["%2B351%20912%20345%20678", "912-345-678", "(351)%20912.345.678"] {
+                let hits = try await client.admin(.get, "/api/v1/admin/accounts?q=\(q)").json["accounts"] as? [[String: Any]]
+                #expect(hits?.map { $0["id"] as? String } == [id], "\(q)")
+            }
+            // Setting the same address again is setting it: it now counts as verified.
+            let again = try await client.admin(.patch, "/api/v1/admin/accounts/\(id)", json: #"{"phone":"+351-912-345-678"}"#)
+            #expect(again.json["phone_verified"] as? Bool == true)
             #expect(try await client.admin(.patch, "/api/v1/admin/accounts/\(id)", json: #"{"email":"other@else.example"}"#).status == .conflict)
             #expect(try await client.admin(.patch, "/api/v1/admin/accounts/\(id)", json: #"{"state":"gone"}"#).errorField == "state")
             #expect(try await client.admin(.patch, "/api/v1/admin/accounts/\(id)", json: #"{"password":"x"}"#).errorField == "password")

@@ -50,3 +50,9 @@ public struct ComposedMessage: Sendable, Equatable {
         self.html = html
     }
 }
+
+extension MessageContent {
+    /// A lifetime as the messages say it: whole minutes, rounded up, at least 1
+    /// (a 90 s code "works for 2 minutes", never "0 minutes").
+    public static func minutes(_ seconds: Int) -> Int { max(1, (seconds + 59) / 60) }
+}

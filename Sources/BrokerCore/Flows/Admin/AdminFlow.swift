@@ -48,8 +48,13 @@ public struct AdminFlow: Sendable {
     }
 
     public func search(_ text: String) async throws -> [Account] {
-        let query = text.trimmingWhitespace()
+        var query = text.trimmingWhitespace()
         guard query.utf8.count <= 320 else { throw BrokerError.invalidRequest(field: "q", reason: "is too long") }
+        // A phone, or part of one, as people write it ("+55 11 99999-0000", "99999-0000"):
+        // phones are stored in E.164, so the punctuation goes, as on every other route.
+        if query.contains(where: \.isASCIIDigit), query.allSatisfy({ $0.isASCIIDigit || "+ -.()".contains($0) }) {
+            query.removeAll { " -.()".contains($0) }
+        }
         return try await ports.store.searchAccounts(query, limit: 100)
     }
 
@@ -75,7 +80,7 @@ public struct AdminFlow: Sendable {
         case .clear: account.email = nil; account.emailVerified = false
         case .set(let v):
             account.email = try IdentifierPolicy.email(v)
-            if account.email != before.email { account.emailVerified = true }
+            account.emailVerified = true  // an address an admin sets counts as verified, even the same one again
         }
         if let verified = patch.emailVerified { account.emailVerified = verified && account.email != nil }
         switch patch.phone {
@@ -83,7 +88,7 @@ public struct AdminFlow: Sendable {
         case .clear: account.phone = nil; account.phoneVerified = false
         case .set(let v):
             account.phone = try IdentifierPolicy.phone(v)
-            if account.phone != before.phone { account.phoneVerified = true }
+            account.phoneVerified = true
         }
         if let verified = patch.phoneVerified { account.phoneVerified = verified && account.phone != nil }
         if let state = patch.state {

@@ -35,7 +35,7 @@ extension ConversionFlow {
         }
         let code = word(.code, ttl: recovery.codeTTLSeconds)
         let link = channel == .email ? recovery.publicURL + "/account/verify-email?token=" + word(.link, ttl: verifyTTLSeconds) : nil
-        let composed = try composer.compose(.verifyAddress(link: link, code: code, minutes: recovery.codeTTLSeconds / 60),
+        let composed = try composer.compose(.verifyAddress(link: link, code: code, minutes: MessageContent.minutes(recovery.codeTTLSeconds)),
                                             locale: account.locale, channel: channel)
         var changes: [StoreChange] = [.revokeCheckWords(accountId: account.id, purposes: [purpose], at: now)]
         changes += words.map(StoreChange.insertCheckWord)

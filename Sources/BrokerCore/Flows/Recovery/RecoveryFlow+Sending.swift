@@ -38,13 +38,13 @@ extension RecoveryFlow {
                     : newWord(.recovery, .code, ttl: settings.codeTTLSeconds)
             }
             content = .socialRecovery(providers: links, setPasswordLink: setPassword, notMeLink: notMe,
-                                      minutes: (channel == .email ? settings.linkTTLSeconds : settings.codeTTLSeconds) / 60)
+                                      minutes: MessageContent.minutes(channel == .email ? settings.linkTTLSeconds : settings.codeTTLSeconds))
         } else if channel == .email {
             content = .recoveryLink(link: resetLink(newWord(.recovery, .link, ttl: settings.linkTTLSeconds), returnTo: returnTo), notMeLink: notMe,
-                                    minutes: settings.linkTTLSeconds / 60)
+                                    minutes: MessageContent.minutes(settings.linkTTLSeconds))
         } else {
             content = .recoveryCode(code: newWord(.recovery, .code, ttl: settings.codeTTLSeconds), notMeLink: notMe,
-                                    minutes: max(1, settings.codeTTLSeconds / 60))
+                                    minutes: MessageContent.minutes(settings.codeTTLSeconds))
         }
         let message = try compose(content, for: account, to: address, via: channel)
         var changes: [StoreChange] = [.revokeCheckWords(accountId: account.id, purposes: [.recovery], at: now)]

@@ -46,7 +46,7 @@ public struct RecoveryFlow: Sendable {
               (account.recoveryPausedUntil ?? .distantPast) <= ports.clock.now()
         else {
             // Unknown: the same throttling and the same composing work, and nothing is written.
-            _ = try? composer.compose(.recoveryLink(link: settings.publicURL, notMeLink: settings.publicURL, minutes: settings.linkTTLSeconds / 60),
+            _ = try? composer.compose(.recoveryLink(link: settings.publicURL, notMeLink: settings.publicURL, minutes: MessageContent.minutes(settings.linkTTLSeconds)),
                                      locale: requestLocale ?? LocalePolicy.fallback, channel: .email)
             await timing.pad(since: start)
             return

@@ -28,7 +28,7 @@ extension SocialFlow {
         let name = providers.provider(id: identity.provider)?.name ?? identity.provider
         let composed = try composer.compose(
             .linkConfirmation(provider: name, link: publicURL + "/auth/link/confirm?token=" + CheckWordSecrets.placeholder(.link, id: emailed.id),
-                              minutes: confirmationTTLSeconds / 60),
+                              minutes: MessageContent.minutes(confirmationTTLSeconds)),
             locale: owner.locale, channel: .email
         )
         let message = OutboxMessage(
