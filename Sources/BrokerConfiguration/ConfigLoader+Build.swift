@@ -51,12 +51,13 @@ extension ConfigLoader {
         c.sms.httpToken = Secret(try v.string("sms.http_token"))
         c.sms.fileDirectory = try nonEmpty(v.string("sms.file_directory"), key: "sms.file_directory")
 
-        c.delivery.maxAttempts = try v.int("delivery.max_attempts", min: 1)
+        // "A cooldown or limit of 0 turns it off": no dead letters, no end to a code's tries.
+        c.delivery.maxAttempts = try unlimitedWhenZero(v.int("delivery.max_attempts", min: 0))
         c.delivery.backoffMaxSeconds = try v.int("delivery.backoff_max_seconds", min: 1)
 
         c.recovery.linkTTLSeconds = try v.int("recovery.link_ttl_seconds", min: 1)
         c.recovery.codeTTLSeconds = try v.int("recovery.code_ttl_seconds", min: 1)
-        c.recovery.codeMaxAttempts = try v.int("recovery.code_max_attempts", min: 1)
+        c.recovery.codeMaxAttempts = try unlimitedWhenZero(v.int("recovery.code_max_attempts", min: 0))
         c.recovery.resendCooldownSeconds = try v.int("recovery.resend_cooldown_seconds", min: 0)
         c.recovery.revealMethods = try v.bool("recovery.reveal_methods")
         c.recovery.socialOnlyPassword = try v.choice("recovery.social_only_password", RecoveryConfig.SocialOnlyPassword.self)
@@ -98,6 +99,8 @@ extension ConfigLoader {
         else { throw ConfigError(key: key, problem: "'\(raw)' is not an origin like https://app.example.com") }
         return scheme + "://" + host + (url.port.map { ":\($0)" } ?? "")
     }
+
+    static func unlimitedWhenZero(_ value: Int) -> Int { value == 0 ? Int(Int32.max) : value }
 
     static func nonEmpty(_ value: String, key: String) throws -> String {
         guard !value.isEmpty else { throw ConfigError(key: key, problem: "must not be empty") }

@@ -94,6 +94,9 @@ struct ConfigLoaderTests {
         let c = try ConfigLoader.parse(yaml: "rate_limits:\n  login_per_account: 0\nrecovery:\n  resend_cooldown_seconds: 0\n")
         #expect(c.rateLimits.loginPerAccount == 0)
         #expect(c.recovery.resendCooldownSeconds == 0)
+        let off = try ConfigLoader.parse(yaml: "recovery:\n  code_max_attempts: 0\ndelivery:\n  max_attempts: 0\n")
+        #expect(off.recovery.codeMaxAttempts > 1_000_000, "0 turns the limit off")
+        #expect(off.delivery.maxAttempts > 1_000_000)
     }
 
     @Test func missingFileIsReported() {
