@@ -17,6 +17,7 @@ public func buildApplication(services: BrokerServices, logger: Logger) -> Applic
 public func buildRouter(services: BrokerServices) -> (Router<BrokerRequestContext>, [(method: String, path: String)]) {
     let router = Router(context: BrokerRequestContext.self)
     router.add(middleware: MetricsMiddleware())
+    router.add(middleware: RequestCounterMiddleware())
     router.add(middleware: LogRequestsMiddleware(.info))
     router.add(middleware: RequestIDMiddleware())
     if !services.config.server.trustedProxies.isEmpty {

@@ -134,6 +134,8 @@ struct OperationsTests {
             let text = try await client.call(.get, "/metrics").text
             let line = text.split(separator: "\n").first { $0.hasPrefix("hb_requests{") && $0.contains("http_route=\"/api/v1/login\"") && $0.contains("http_response_status_code=\"401\"") }
             #expect(line != nil, "\(text.prefix(400))")
+            #expect(text.contains("# TYPE http_requests_total counter"))
+            #expect(text.contains(#"http_requests_total{route="/api/v1/login",method="POST",status="401"} "#), "\(text.prefix(1200))")
         }
     }
 
