@@ -48,6 +48,27 @@ struct MalformedInputTests {
         }
     }
 
+    /// The detail after "invalid field" is in the request's language too, not English in a Portuguese sentence.
+    @Test func detailsAreTranslated() async throws {
+        let app = try await AppHarness()
+        try await app.test { client in
+            func message(_ uri: String, _ json: String, _ lang: String, bearer: String? = nil) async throws -> String {
+                let reply = try await client.call(.post, uri, json: json, bearer: bearer, headers: [.acceptLanguage: lang])
+                return (reply.json["error"] as? [String: Any])?["message"] as? String ?? ""
+            }
+            let email = try await message("/api/v1/recovery", #"{"identifier":"a@@b"}"#, "pt-BR")
+            #expect(email == "Campo 'identifier' inválido: não é um endereço de e-mail válido")
+            let missing = try await message("/api/v1/recovery", "{}", "es")
+            #expect(missing == "Campo 'identifier' no válido: es obligatorio")
+            let wrongType = try await message("/api/v1/recovery", #"{"identifier":5}"#, "es")
+            #expect(wrongType == "Campo 'identifier' no válido: debe ser un texto")
+            let weak = try await message("/api/v1/admin/accounts", #"{"login":"ana","password":"short"}"#, "pt-BR", bearer: AppHarness.adminToken)
+            #expect(weak == "A senha é fraca demais: use pelo menos 8 caracteres")
+            let english = try await message("/api/v1/recovery", #"{"identifier":"a@@b"}"#, "en")
+            #expect(english == "Invalid field 'identifier': not a valid email address")
+        }
+    }
+
     @Test func specificAnswers() async throws {
         let app = try await AppHarness()
         try await app.test { client in

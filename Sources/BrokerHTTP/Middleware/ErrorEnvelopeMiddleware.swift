@@ -43,8 +43,8 @@ enum ErrorEnvelope {
             switch e {
             case .invalidRequest(let f, let reason):
                 field = f
-                message = f.map { l.text("error.invalid_request_field", locale: locale, ["field": $0, "reason": reason]) }
-                    ?? l.text("error.invalid_request", locale: locale) + " " + reason
+                message = f.map { l.text("error.invalid_request_field", locale: locale, ["field": $0, "reason": l.reason(reason, locale: locale)]) }
+                    ?? l.text("error.invalid_request", locale: locale) + " " + l.reason(reason, locale: locale)
             case .tooManyAttempts(let s), .tooManyRequests(let s):
                 headers[.retryAfter] = String(s)
                 message = l.text("error." + code, locale: locale, ["seconds": String(s)])
@@ -52,7 +52,7 @@ enum ErrorEnvelope {
                 field = f
                 message = l.text("error.conflict", locale: locale, ["field": f])
             case .weakPassword(let reason):
-                message = l.text("error.weak_password", locale: locale, ["reason": reason])
+                message = l.text("error.weak_password", locale: locale, ["reason": l.reason(reason, locale: locale)])
             default:
                 message = l.text("error." + code, locale: locale)
             }
@@ -94,8 +94,8 @@ enum ErrorEnvelope {
         let l = Localizer.shared
         switch error {
         case .invalidRequest(let f, let reason):
-            return f.map { l.text("error.invalid_request_field", locale: locale, ["field": $0, "reason": reason]) } ?? l.text("error.invalid_request", locale: locale)
-        case .weakPassword(let reason): return l.text("error.weak_password", locale: locale, ["reason": reason])
+            return f.map { l.text("error.invalid_request_field", locale: locale, ["field": $0, "reason": l.reason(reason, locale: locale)]) } ?? l.text("error.invalid_request", locale: locale)
+        case .weakPassword(let reason): return l.text("error.weak_password", locale: locale, ["reason": l.reason(reason, locale: locale)])
         case .tooManyAttempts(let s), .tooManyRequests(let s): return l.text("error." + error.code, locale: locale, ["seconds": String(s)])
         case .conflict(let f): return l.text("error.conflict", locale: locale, ["field": f])
         default: return l.text("error." + error.code, locale: locale)
