@@ -146,6 +146,29 @@ def test_forged_replayed_and_foreign_states_are_refused(broker, oidc):
     assert status == 400 and "<html" in page
 
 
+# The provider process itself signs these: oidc-provider-mock lets a user's claims
+# override the ones it sets, so each is a real, validly signed id_token that lies.
+HOSTILE_ID_TOKENS = {
+    "another client's": {"aud": "someone-else"},
+    "shared, for another party": {"aud": ["broker-client", "someone-else"], "azp": "someone-else"},
+    "shared, no authorized party": {"aud": ["broker-client", "someone-else"]},
+    "another issuer's": {"iss": "https://accounts.evil.example"},
+    "expired": {"exp": 1_000_000_000},
+    "replayed from another sign-in": {"nonce": "a-nonce-from-elsewhere"},
+}
+
+
+@pytest.mark.parametrize("claims", HOSTILE_ID_TOKENS.values(), ids=HOSTILE_ID_TOKENS.keys())
+def test_lying_id_tokens_sign_nobody_in(broker, oidc, claims):
+    oidc.set_user("mallory-1", email="mallory@idp.example", email_verified=True, **claims)
+    browser = Browser()
+    status, _, body = browser.sign_in_oidc(broker, oidc, "mallory-1")
+    assert status == 400 and json.loads(body)["error"]["code"] == "invalid_id_token"
+    assert not browser.cookie("broker_session")
+    found = broker.admin("GET", "/api/v1/admin/accounts?q=mallory")[1]["accounts"]
+    assert found == [], "no account was made"
+
+
 def test_start_errors(broker):
     b = Browser()
     assert json.loads(b.get(broker.url + "/auth/nosuch/start")[2])["error"]["code"] == "unknown_provider"
