@@ -166,21 +166,21 @@ struct BatchWriter: Sendable {
         guard let target = owners.first, owners.allSatisfy({ $0.id == target.id }) else {
             return AccountImporter.Reject(line: line, text: text, reason: "matches more than one existing account")
         }
-        let given = record.present
+        let given = record.given
         var merged = target
         merged.login = incoming.login ?? target.login
         if let e = incoming.email {
             // Without the flag, the same address keeps its verification; another one is unverified.
-            merged.emailVerified = given.contains("email_verified") ? incoming.emailVerified : e == target.email && target.emailVerified
+            merged.emailVerified = given.contains(.emailVerified) ? incoming.emailVerified : e == target.email && target.emailVerified
             merged.email = e
         }
         if let p = incoming.phone {
-            merged.phoneVerified = given.contains("phone_verified") ? incoming.phoneVerified : p == target.phone && target.phoneVerified
+            merged.phoneVerified = given.contains(.phoneVerified) ? incoming.phoneVerified : p == target.phone && target.phoneVerified
             merged.phone = p
         }
         merged.passwordHash = incoming.passwordHash ?? target.passwordHash
-        if given.contains("locale") { merged.locale = incoming.locale }
-        if given.contains("state") { merged.state = incoming.state }
+        if given.contains(.locale) { merged.locale = incoming.locale }
+        if given.contains(.state) { merged.state = incoming.state }
         merged.updatedAt = ports.clock.now()
         let newIdentities = incoming.identities.filter { i in !target.identities.contains { $0.provider == i.provider && $0.subject == i.subject } }
         do {

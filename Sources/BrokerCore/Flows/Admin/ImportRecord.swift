@@ -4,8 +4,18 @@ import Foundation
 /// normalised addresses, a known provider for each identity, a recognised hash.
 public struct ImportRecord: Sendable {
     public var account: Account
-    /// The keys the line gave a value (not missing, not null): `--update` merges only these.
-    public var present: Set<String> = []
+    /// Which of the fields that have defaults the line gave a value (not missing, not null):
+    /// `--update` keeps the account's own value for the others.
+    public var given: Given = []
+
+    public struct Given: OptionSet, Sendable {
+        public let rawValue: UInt8
+        public init(rawValue: UInt8) { self.rawValue = rawValue }
+        public static let emailVerified = Given(rawValue: 1)
+        public static let phoneVerified = Given(rawValue: 2)
+        public static let locale = Given(rawValue: 4)
+        public static let state = Given(rawValue: 8)
+    }
 
     /// The unique values of the line, as `AccountStore.existingKeys` names them.
     public var keys: [String] {
@@ -37,7 +47,9 @@ public struct ImportRecord: Sendable {
             guard let b = v as? Bool else { throw BrokerError.invalidRequest(field: key, reason: "must be true or false") }
             return b
         }
-        let present = Set(o.filter { !($0.value is NSNull) }.keys)
+        var given: Given = []
+        for (key, flag) in [("email_verified", Given.emailVerified), ("phone_verified", .phoneVerified), ("locale", .locale), ("state", .state)]
+        where o[key] != nil && !(o[key] is NSNull) { given.insert(flag) }
         var account = Account(id: try string("id").flatMap { $0.isEmpty || $0.utf8.count > 64 ? nil : $0 } ?? id, createdAt: now)
         account.login = try string("login").map { try IdentifierPolicy.login($0) }
         account.email = try string("email").map { try IdentifierPolicy.email($0) }
@@ -90,6 +102,6 @@ public struct ImportRecord: Sendable {
         if account.passwordHash != nil, account.login == nil, account.email == nil, account.phone == nil {
             throw BrokerError.invalidRequest(field: "password_hash", reason: "a password needs a login, email or phone to sign in with")
         }
-        return ImportRecord(account: account, present: present)
+        return ImportRecord(account: account, given: given)
     }
 }
