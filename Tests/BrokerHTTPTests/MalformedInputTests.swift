@@ -89,8 +89,13 @@ struct MalformedInputTests {
             #expect(unknown.status == .notFound)
             #expect(unknown.errorCode == "not_found")
             let wrongMethod = try await client.call(.delete, "/api/v1/login")
-            #expect(wrongMethod.status.code == 404 || wrongMethod.status.code == 405)
-            #expect(wrongMethod.errorCode != nil)
+            #expect(wrongMethod.status == .methodNotAllowed)
+            #expect(wrongMethod.errorCode == "method_not_allowed")
+            #expect(wrongMethod.headers[.allow] == "POST")
+            let wrongOnTemplate = try await client.call(.put, "/api/v1/admin/accounts/some-id", bearer: AppHarness.adminToken)
+            #expect(wrongOnTemplate.status == .methodNotAllowed)
+            #expect(wrongOnTemplate.headers[.allow] == "GET, PATCH, DELETE")
+            #expect(try await client.call(.get, "/api/v1/admin/accounts/some-id/nothing").status == .notFound, "an unknown path stays 404")
         }
     }
 }

@@ -78,6 +78,7 @@ enum ErrorEnvelope {
             default: code = "internal_error"
             }
             message = l.text("error." + code, locale: locale)
+            headers.append(contentsOf: e.headers)  // Allow on a 405
             if e.status.code >= 500 { logger.error("request failed", metadata: ["error": "\(e)"]) }
         default:
             logger.error("unexpected error", metadata: ["error": "\(String(reflecting: error))"])

@@ -23,4 +23,16 @@ final class RouteRecorder: @unchecked Sendable {
             .joined(separator: "/")
         routes.append((method.rawValue, openAPIPath))
     }
+
+    /// The methods of the routes whose template matches `path` (`{id}` matches one segment).
+    func methods(serving path: String) -> [String] {
+        let parts = path.split(separator: "/", omittingEmptySubsequences: false)
+        var methods: [String] = []
+        for route in routes where !methods.contains(route.method) {
+            let template = route.path.split(separator: "/", omittingEmptySubsequences: false)
+            guard template.count == parts.count else { continue }
+            if zip(template, parts).allSatisfy({ t, p in t == p || (t.hasPrefix("{") && !p.isEmpty) }) { methods.append(route.method) }
+        }
+        return methods
+    }
 }
