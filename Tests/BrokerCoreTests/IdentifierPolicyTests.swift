@@ -48,6 +48,10 @@ struct IdentifierPolicyTests {
         // Digits alone could be a login name (sign-in and recovery then also try them as a phone);
         // with spaces or dashes they can only be a phone typed without '+'.
         #expect(try IdentifierPolicy.classify("5511999990000") == .login("5511999990000"))
+        // ...and count against the phone's limits however they are typed.
+        for typed in ["5511999990000", "5-511999990000", "55.11999990000", "+55 11 99999-0000"] {
+            #expect(try IdentifierPolicy.classify(typed).key == "phone:+5511999990000", "\(typed)")
+        }
         #expect(try IdentifierPolicy.classify("55 11 99999-0000") == .phone("+5511999990000"))
         #expect(throws: BrokerError.self) { try IdentifierPolicy.classify("maria silva") }
         #expect(throws: BrokerError.self) { try IdentifierPolicy.classify("011 9999 0000") }

@@ -89,7 +89,9 @@ public enum Identifier: Sendable, Equatable {
     /// A stable key for counters: the kind and the normalised value (login names lower-cased).
     public var key: String {
         switch self {
-        case .login(let v): "login:" + v.lowercased()
+        // Digits that could be a phone count as that phone: sign-in and recovery find the
+        // phone's account by them, so "5511999990000" and "+5511999990000" share one limit.
+        case .login(let v): (try? IdentifierPolicy.phone(v)).map { "phone:" + $0 } ?? "login:" + v.lowercased()
         case .email(let v): "email:" + v
         case .phone(let v): "phone:" + v
         }
