@@ -26,9 +26,7 @@ public func buildRouter(services: BrokerServices) -> (Router<BrokerRequestContex
     router.add(middleware: ErrorEnvelopeMiddleware())
     let routes = RouteRecorder(router: router)
     router.add(middleware: MethodNotAllowedMiddleware(routes: routes))
-    if !services.config.server.allowedReturnTo.isEmpty {
-        router.add(middleware: FormActionMiddleware(allowedReturnTo: services.config.server.allowedReturnTo))
-    }
+    router.add(middleware: FormActionMiddleware(allowedReturnTo: services.returnTo.allowedOrigins.sorted()))
     let cookies = SessionCookies(secure: !services.config.server.devMode)
     OperationsController(store: services.ports.store, metrics: services.metrics).addRoutes(to: routes)
     ProvidersController(directory: services.providers).addRoutes(to: routes)

@@ -38,5 +38,8 @@ struct ReturnToPolicyTests {
         }
         #expect(withBase.check("https://app.example.com/x") == "https://app.example.com/x")
         #expect(policy.check("/account") == nil, "no base: paths are refused")
+        // The next step of a page flow checks the resolved URL again: the broker's own origin passes.
+        #expect(withBase.check("https://accounts.example.com/account") == "https://accounts.example.com/account")
+        #expect(withBase.check("https://accounts.example.com.evil.example/") == nil)
     }
 }

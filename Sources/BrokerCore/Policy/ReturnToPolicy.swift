@@ -11,9 +11,21 @@ public struct ReturnToPolicy: Sendable {
     /// `server.public_url`, which a path is resolved against; without it paths are refused.
     public let base: String?
 
+    /// `base`'s own origin is allowed too: a path resolves to it, and the resolved URL is
+    /// checked again on the next step of a page flow.
     public init(allowedOrigins: [String], base: String? = nil) {
-        self.allowedOrigins = Set(allowedOrigins.map { $0.lowercased() })
+        var origins = Set(allowedOrigins.map { $0.lowercased() })
+        if let base, let origin = Self.origin(of: base) { origins.insert(origin) }
+        self.allowedOrigins = origins
         self.base = base
+    }
+
+    /// `scheme://host[:port]` of an absolute http(s) URL, the default port left out.
+    public static func origin(of url: String) -> String? {
+        guard let c = URLComponents(string: url), let scheme = c.scheme?.lowercased(), scheme == "http" || scheme == "https",
+              let host = c.host?.lowercased(), !host.isEmpty else { return nil }
+        let port = c.port.map { $0 == (scheme == "https" ? 443 : 80) ? "" : ":\($0)" } ?? ""
+        return scheme + "://" + host + port
     }
 
     /// The URL if it may be followed, else nil.

@@ -1,6 +1,6 @@
 import Hummingbird
 
-/// Widens the pages' `form-action` to the origins of `server.allowed_return_to`: after
+/// Widens the pages' `form-action` to the origins of `server.allowed_return_to` and `public_url`: after
 /// signing in or confirming a link the form's redirect goes back to the integrator's site,
 /// and browsers refuse a redirect the policy does not list.
 struct FormActionMiddleware: RouterMiddleware {
