@@ -17,6 +17,10 @@ public final class InMemoryStore: AccountStore, RateLimiter, Outbox, Sendable {
     }
 
     private let state = Mutex(State())
+    private let unavailable = Mutex(false)
+
+    /// While set, every commit fails as a database that is down would (StoreError.unavailable).
+    public func setUnavailable(_ down: Bool) { unavailable.withLock { $0 = down } }
 
     public init() {}
 
@@ -48,6 +52,7 @@ public final class InMemoryStore: AccountStore, RateLimiter, Outbox, Sendable {
     public func ping() async throws {}
 
     public func commit(_ changes: [StoreChange]) async throws {
+        if unavailable.withLock({ $0 }) { throw StoreError.unavailable("in-memory store set unavailable") }
         try state.withLock { s in
             var copy = s
             for change in changes { try Self.apply(change, &copy) }

@@ -5,14 +5,27 @@ extension RecoveryFlow {
     func send(to account: Account, via channel: Channel, respectCooldown: Bool, actor: String, returnTo: String? = nil) async throws {
         guard let address = Self.address(of: account, on: channel) else { return }
         let now = ports.clock.now()
+        let cooldownKey = "cooldown:\(account.id):\(channel.rawValue)"
+        var openedWindow = false
         if settings.resendCooldownSeconds > 0 {
             // One atomic count per account and channel, so a double-click sends once: the second
             // request finds the window taken. An operator's send starts the window without waiting for it.
-            let sent = try await ports.rateLimiter.hit(
-                key: "cooldown:\(account.id):\(channel.rawValue)", window: settings.resendCooldownSeconds, now: now
-            )
+            let sent = try await ports.rateLimiter.hit(key: cooldownKey, window: settings.resendCooldownSeconds, now: now)
             if respectCooldown, sent.count > 1 { return }  // answered as accepted; nothing created, nothing superseded
+            openedWindow = sent.count == 1
         }
+        do {
+            try await write(to: account, address: address, via: channel, actor: actor, returnTo: returnTo, now: now)
+        } catch {
+            // Nothing went out: the person's next try must not wait out a window for it.
+            if openedWindow { try? await ports.rateLimiter.reset(key: cooldownKey) }
+            throw error
+        }
+    }
+
+    /// The check words, the message and the audit event of one send, in one transaction;
+    /// earlier open recovery words die with it.
+    private func write(to account: Account, address: String, via channel: Channel, actor: String, returnTo: String?, now: Date) async throws {
         var words: [CheckWord] = []
         /// A new word; what goes into the message is its placeholder, never the secret.
         func newWord(_ purpose: CheckWordPurpose, _ kind: CheckWord.Kind, ttl: Int) -> String {

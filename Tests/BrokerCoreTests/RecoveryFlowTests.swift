@@ -1,0 +1,36 @@
+import BrokerCore
+import BrokerTestSupport
+import Foundation
+import Testing
+
+/// Composes a one-line message: what is under test here is when the flow sends, not what it says.
+struct PlainComposer: MessageComposer {
+    func compose(_ message: MessageContent, locale: String, channel: Channel) throws -> ComposedMessage {
+        ComposedMessage(subject: "recovery", text: "\(message)", html: nil)
+    }
+}
+
+@Suite("Recovery flow")
+struct RecoveryFlowTests {
+    func flow(_ h: FlowHarness) -> RecoveryFlow {
+        RecoveryFlow(ports: h.ports, settings: RecoverySettings(publicURL: "https://accounts.example"), security: h.security,
+                     limits: h.limits, providers: h.providers, composer: PlainComposer(), secrets: CheckWordSecrets(key: Data(count: 32)))
+    }
+
+    /// A send that wrote nothing (the database was down) does not open the resend cooldown,
+    /// so the person's retry a moment later is sent, not silently swallowed.
+    @Test func aFailedSendLeavesNoCooldown() async throws {
+        let h = FlowHarness()
+        _ = try await h.admin.create(NewAccountInput(login: "maria", email: "maria@example.com"))
+        let recovery = flow(h)
+        h.store.setUnavailable(true)
+        await #expect(throws: StoreError.self) {
+            try await recovery.request(identifier: "maria@example.com", channel: nil, locale: nil, clientAddress: nil)
+        }
+        h.store.setUnavailable(false)
+        try await recovery.request(identifier: "maria@example.com", channel: nil, locale: nil, clientAddress: nil)
+        #expect(try await h.store.undelivered(limit: 10).count == 1, "the retry went out")
+        try await recovery.request(identifier: "maria@example.com", channel: nil, locale: nil, clientAddress: nil)
+        #expect(try await h.store.undelivered(limit: 10).count == 1, "and now the cooldown holds")
+    }
+}
