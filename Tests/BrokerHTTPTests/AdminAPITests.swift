@@ -101,6 +101,10 @@ struct AdminAPITests {
                 let hits = try await client.admin(.get, "/api/v1/admin/accounts?q=\(q)").json["accounts"] as? [[String: Any]]
                 #expect(hits?.map { $0["id"] as? String } == [id], "\(q)")
             }
+            // A login name of digits and dots is still found as typed.
+            let dotted = try await client.createAccount(#"{"login":"2024.01"}"#)
+            let byLogin = try await client.admin(.get, "/api/v1/admin/accounts?q=2024.01").json["accounts"] as? [[String: Any]]
+            #expect(byLogin?.map { $0["id"] as? String } == [dotted])
             // Setting the same address again is setting it: it now counts as verified.
             let again = try await client.admin(.patch, "/api/v1/admin/accounts/\(id)", json: #"{"phone":"+351-912-345-678"}"#)
             #expect(again.json["phone_verified"] as? Bool == true)

@@ -48,14 +48,20 @@ public struct AdminFlow: Sendable {
     }
 
     public func search(_ text: String) async throws -> [Account] {
-        var query = text.trimmingWhitespace()
+        let query = text.trimmingWhitespace()
         guard query.utf8.count <= 320 else { throw BrokerError.invalidRequest(field: "q", reason: "is too long") }
+        var found = try await ports.store.searchAccounts(query, limit: 100)
         // A phone, or part of one, as people write it ("+55 11 99999-0000", "99999-0000"):
-        // phones are stored in E.164, so the punctuation goes, as on every other route.
-        if query.contains(where: \.isASCIIDigit), query.allSatisfy({ $0.isASCIIDigit || "+ -.()".contains($0) }) {
-            query.removeAll { " -.()".contains($0) }
+        // phones are stored in E.164, so search once more without the punctuation
+        // (the text as typed may still be a login name such as "2024.01").
+        var digits = query
+        digits.removeAll { " -.()".contains($0) }
+        if digits != query, digits.contains(where: \.isASCIIDigit), query.allSatisfy({ $0.isASCIIDigit || "+ -.()".contains($0) }) {
+            for account in try await ports.store.searchAccounts(digits, limit: 100) where !found.contains(where: { $0.id == account.id }) {
+                found.append(account)
+            }
         }
-        return try await ports.store.searchAccounts(query, limit: 100)
+        return Array(found.prefix(100))
     }
 
     public func get(_ id: String) async throws -> Account {
