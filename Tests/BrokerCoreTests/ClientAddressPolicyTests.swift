@@ -37,6 +37,9 @@ struct ClientAddressPolicyTests {
         #expect(policy.clientAddress(peer: "127.0.0.1", forwardedFor: ["1.1.1.1, 203.0.113.9, 10.0.0.5"]) == "203.0.113.9")
         #expect(policy.clientAddress(peer: "10.2.3.4", forwardedFor: ["1.1.1.1", "203.0.113.9"]) == "203.0.113.9")
         #expect(policy.clientAddress(peer: "127.0.0.1", forwardedFor: [" 2001:db8::7 "]) == "2001:db8::7")
+        // With the client's port, as some proxies write it.
+        #expect(policy.clientAddress(peer: "127.0.0.1", forwardedFor: ["203.0.113.9:51234"]) == "203.0.113.9")
+        #expect(policy.clientAddress(peer: "127.0.0.1", forwardedFor: ["[2001:db8::7]:443"]) == "2001:db8::7")
     }
 
     @Test func missingOrGarbledHeaderFallsBackToThePeer() {

@@ -69,12 +69,20 @@ public struct ClientAddressPolicy: Sendable {
 
     public func clientAddress(peer: String?, forwardedFor: [String]) -> String? {
         guard let peer, isTrusted(peer) else { return peer }
-        let hops = forwardedFor.flatMap { $0.split(separator: ",") }.map { $0.trimmingCharacters(in: .whitespaces) }
+        let hops = forwardedFor.flatMap { $0.split(separator: ",") }.map { Self.withoutPort($0.trimmingCharacters(in: .whitespaces)) }
         for hop in hops.reversed() {
             guard AddressRange.bytes(of: hop) != nil else { return peer }  // garbage: fall back to what we know
             if !isTrusted(hop) { return hop }
         }
         return hops.first ?? peer
+    }
+
+    /// Some proxies write the client's port too: `203.0.113.9:51234`, `[2001:db8::7]:443`.
+    static func withoutPort(_ hop: String) -> String {
+        if hop.hasPrefix("["), let close = hop.firstIndex(of: "]") { return String(hop[hop.index(after: hop.startIndex)..<close]) }
+        let colons = hop.filter { $0 == ":" }.count
+        if colons == 1, let colon = hop.firstIndex(of: ":") { return String(hop[..<colon]) }
+        return hop
     }
 
     func isTrusted(_ address: String) -> Bool {
