@@ -1,6 +1,7 @@
 import BrokerCore
 import Foundation
 import Logging
+import NIOCore
 import ServiceLifecycle
 
 /// Sends what the outbox holds. Each pass claims due messages for a lease (30 s),
@@ -14,7 +15,10 @@ public final class DeliveryWorker: Service, Sendable {
         public var maxAttempts: Int
         public var backoffMaxSeconds: Int
         public var leaseSeconds = 30
-        public var batchSize = 16
+        /// No more at once than the transports' thread pool (NIOThreadPool.singleton, a thread
+        /// a core) sends side by side: a claimed message waiting for a thread would use up its
+        /// lease in the queue, and another worker would send it too.
+        public var batchSize = max(1, System.coreCount)
         public var pollInterval: Duration = .milliseconds(200)
 
         public init(maxAttempts: Int, backoffMaxSeconds: Int) {
