@@ -33,7 +33,7 @@ public struct BrokerRuntime: Sendable {
         )))
         let ports = BrokerPorts(store: store, rateLimiter: store, hasher: hasher, clock: clock)
         let decoy = try await hasher.hash(Secret(ports.tokens.token(bytes: 24)))
-        let secrets = CheckWordSecrets(key: try await SecretKeyFile.key(config: config, store: store))
+        let secrets = CheckWordSecrets(key: try await SecretKeyFile.key(config: config, store: store, logger: logger))
         let services = BrokerServices(
             config: config, ports: ports, providers: catalog, outbox: store, composer: try MustacheMessageComposer(),
             secrets: secrets, gateway: ProviderGateway(catalog: catalog, clock: clock), decoyHash: decoy, metrics: Self.metrics,
