@@ -1,8 +1,8 @@
 """Each flow clicked through in a real browser (Debian's chromium), as a person would."""
 import re
 
+from selenium.common.exceptions import StaleElementReferenceException, WebDriverException
 from selenium.webdriver.common.by import By
-from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import WebDriverWait
 
 from conftest import shot
@@ -19,11 +19,28 @@ def fill(driver, **fields):
         element.send_keys(value)
 
 
+def replaced(old):
+    """True once `old` belongs to a page that is gone. chromedriver sometimes reports that
+    moment as an 'unknown error' ("Node with given id does not belong to the document")
+    instead of a stale element, when the check lands in the middle of the navigation."""
+    def check(_driver):
+        try:
+            old.is_enabled()
+            return False
+        except StaleElementReferenceException:
+            return True
+        except WebDriverException as error:
+            if "does not belong to the document" in str(error):
+                return True
+            raise
+    return check
+
+
 def click(driver, element):
     """Clicks and waits for the next page, as a person would."""
     old = driver.find_element(By.TAG_NAME, "html")
     element.click()
-    WebDriverWait(driver, 15).until(EC.staleness_of(old))
+    WebDriverWait(driver, 15).until(replaced(old))
 
 
 def submit(driver):
