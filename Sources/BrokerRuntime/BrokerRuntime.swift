@@ -21,6 +21,7 @@ public struct BrokerRuntime: Sendable {
     public let catalog: ProviderCatalog
     public let services: BrokerServices
     public let worker: DeliveryWorker
+    public let janitor: Janitor
 
     /// Opens the store (running migrations), loads the provider files and builds the flows.
     public static func make(config: BrokerConfig, clock: any WallClock = SystemWallClock(), logger: Logger = Logger(label: "broker")) async throws -> BrokerRuntime {
@@ -45,7 +46,12 @@ public struct BrokerRuntime: Sendable {
             outbox: store, email: emailTransport(config), sms: smsTransport(config), secrets: secrets, clock: clock,
             settings: settings, logger: Logger(label: "broker.delivery")
         )
-        return BrokerRuntime(config: config, store: store, catalog: catalog, services: services, worker: worker)
+        let janitor = Janitor(
+            store: store, clock: clock,
+            retention: .init(longestWindowSeconds: max(config.rateLimits.windowSeconds, config.recovery.resendCooldownSeconds)),
+            logger: Logger(label: "broker.housekeeping")
+        )
+        return BrokerRuntime(config: config, store: store, catalog: catalog, services: services, worker: worker, janitor: janitor)
     }
 
     static func emailTransport(_ config: BrokerConfig) -> any MessageTransport {
@@ -86,7 +92,7 @@ public struct BrokerRuntime: Sendable {
     /// The HTTP application with the delivery worker running beside it.
     public func application(logger: Logger) -> some ApplicationProtocol {
         var app = buildApplication(services: services, logger: logger)
-        app.addServices(worker)
+        app.addServices(worker, janitor)
         return app
     }
 

@@ -40,6 +40,43 @@ struct StoreConformanceRecoveryTests {
                 "with none open, the newest by time then id")
     }
 
+    /// Housekeeping deletes only what has expired, in batches, and never a dead letter or an account.
+    @Test(arguments: StoreKind.available.filter { $0 != .memory })
+    func expiredRowsGoTheRestStays(kind: StoreKind) async throws {
+        let store = try #require(try await kind.make() as? any BrokerDatabase)
+        try await store.commit([.insertAccount(account("a1", email: "m@example.com"))])
+        try await store.commit([
+            .insertCheckWord(word("old1", at: t0 - 10_000)), .insertCheckWord(word("old2", at: t0 - 10_000)), .insertCheckWord(word("new", at: t0)),
+            .insertSession(Session(id: "s-old", tokenHash: "h-old", accountId: "a1", createdAt: t0 - 10_000, expiresAt: t0 - 5_000,
+                                   authenticatedAt: t0 - 10_000, methods: ["password"])),
+            .insertSession(Session(id: "s-new", tokenHash: "h-new", accountId: "a1", createdAt: t0, expiresAt: t0 + 3_600,
+                                   authenticatedAt: t0, methods: ["password"])),
+        ])
+        _ = try await store.hit(key: "old-window", window: 60, now: t0 - 10_000)
+        _ = try await store.hit(key: "new-window", window: 60, now: t0)
+        let sent = OutboxMessage(id: "sent", accountId: nil, channel: .email, recipient: "m@example.com", subject: "s", text: "t", html: nil, createdAt: t0 - 10_000)
+        var dead = sent
+        dead.id = "dead"
+        try await store.commit([.enqueueMessage(sent), .enqueueMessage(dead)])
+        _ = try await store.claimMessages(limit: 10, now: t0 - 10_000, lease: 30)
+        try await store.markSent(id: "sent", at: t0 - 9_000)
+        try await store.markFailed(id: "dead", claimedUntil: t0 - 10_000 + 30, error: "gone", retryAt: t0, dead: true)
+
+        let cutoff = t0 - 1_000
+        // A batch of one: each kind loses one row a call, until nothing is left to delete.
+        #expect(try await store.deleteExpired(windowsBefore: cutoff, expiredBefore: cutoff, sentBefore: cutoff, limit: 1) == 4)
+        #expect(try await store.deleteExpired(windowsBefore: cutoff, expiredBefore: cutoff, sentBefore: cutoff, limit: 1) == 1, "the second old word")
+        #expect(try await store.deleteExpired(windowsBefore: cutoff, expiredBefore: cutoff, sentBefore: cutoff, limit: 1) == 0)
+        #expect(try await store.checkWord(secretHash: "hash-old1") == nil)
+        #expect(try await store.checkWord(secretHash: "hash-new") != nil)
+        #expect(try await store.session(tokenHash: "h-old") == nil)
+        #expect(try await store.session(tokenHash: "h-new") != nil)
+        #expect(try await store.peek(key: "old-window", window: 60, now: t0).count == 0)
+        #expect(try await store.peek(key: "new-window", window: 60, now: t0).count == 1)
+        #expect(try await store.undelivered(limit: 10).map(\.id) == ["dead"], "dead letters stay for an operator")
+        #expect(try await store.account(id: "a1") != nil)
+    }
+
     @Test(arguments: StoreKind.available.filter { $0 != .memory })
     func sharedSecretFirstWriterWins(kind: StoreKind) async throws {
         let store = try #require(try await kind.make() as? any BrokerDatabase)

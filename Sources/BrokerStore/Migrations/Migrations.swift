@@ -124,5 +124,10 @@ public enum Migrations {
         Migration(id: "0004_broker_secrets", statements: [
             "CREATE TABLE broker_secrets (name TEXT PRIMARY KEY, value TEXT NOT NULL)",
         ]),
+        Migration(id: "0005_expiry_indexes", statements: [
+            "CREATE INDEX check_words_expiry ON check_words(expires_at)",
+            "CREATE INDEX sessions_expiry ON sessions(expires_at)",
+            "CREATE INDEX rate_limits_window ON rate_limits(window_start)",
+        ]),
     ]
 }

@@ -168,6 +168,15 @@ extension PostgresStore {
         try await !rows(Queries.retry + " RETURNING 1 AS changed", [.int(now.milliseconds), .text(id)]) { $0 }.isEmpty
     }
 
+    public func deleteExpired(windowsBefore: Date, expiredBefore: Date, sentBefore: Date, limit: Int) async throws -> Int {
+        let cutoffs = Queries.expiryCutoffs(windowsBefore: windowsBefore, expiredBefore: expiredBefore, sentBefore: sentBefore)
+        var gone = 0
+        for (sql, cutoff) in zip(Queries.deleteExpired, cutoffs) {
+            gone += try await rows(sql + " RETURNING 1 AS gone", [.int(cutoff), .int(Int64(limit))]) { $0 }.count
+        }
+        return gone
+    }
+
     public func sharedSecret(name: String, candidate: String) async throws -> String {
         _ = try await rows(Queries.insertSecret, [.text(name), .text(candidate)]) { $0 }
         guard let value = try await rows(Queries.secretByName, [.text(name)], map: { $0.text("value") }).first ?? nil else {

@@ -1,7 +1,7 @@
 import BrokerCore
 
 /// A database the broker can run on: every store port, plus its schema and lifecycle.
-public protocol BrokerDatabase: AccountStore, RateLimiter, Outbox {
+public protocol BrokerDatabase: AccountStore, RateLimiter, Outbox, Housekeeping {
     /// Applies the migrations not yet applied; returns their ids.
     @discardableResult
     func migrate() async throws -> [String]

@@ -41,6 +41,20 @@ enum Queries {
         """
     static let insertSecret = "INSERT INTO broker_secrets (name, value) VALUES (?, ?) ON CONFLICT (name) DO NOTHING"
     static let secretByName = "SELECT value FROM broker_secrets WHERE name = ?"
+    /// What `Housekeeping.deleteExpired` runs, each with (cutoff, limit), portable between
+    /// SQLite and PostgreSQL (a sub-select by key instead of DELETE ... LIMIT).
+    static let deleteExpired: [String] = [
+        "DELETE FROM rate_limits WHERE key IN (SELECT key FROM rate_limits WHERE window_start < ? LIMIT ?)",
+        "DELETE FROM check_words WHERE id IN (SELECT id FROM check_words WHERE expires_at < ? LIMIT ?)",
+        "DELETE FROM sessions WHERE id IN (SELECT id FROM sessions WHERE expires_at < ? LIMIT ?)",
+        "DELETE FROM oauth_states WHERE id IN (SELECT id FROM oauth_states WHERE expires_at < ? LIMIT ?)",
+        "DELETE FROM outbox WHERE id IN (SELECT id FROM outbox WHERE state = 'sent' AND sent_at < ? LIMIT ?)",
+    ]
+
+    static func expiryCutoffs(windowsBefore: Date, expiredBefore: Date, sentBefore: Date) -> [Int64] {
+        [windowsBefore, expiredBefore, expiredBefore, expiredBefore, sentBefore].map(\.milliseconds)
+    }
+
     static let ratePeek = "SELECT count, window_start FROM rate_limits WHERE key = ?"
     static let rateReset = "DELETE FROM rate_limits WHERE key = ?"
 

@@ -59,6 +59,18 @@ extension SQLiteStore {
         }
     }
 
+    public func deleteExpired(windowsBefore: Date, expiredBefore: Date, sentBefore: Date, limit: Int) async throws -> Int {
+        let cutoffs = Queries.expiryCutoffs(windowsBefore: windowsBefore, expiredBefore: expiredBefore, sentBefore: sentBefore)
+        return try await write { db in
+            var gone = 0
+            for (sql, cutoff) in zip(Queries.deleteExpired, cutoffs) {
+                try db.execute(sql: sql, arguments: [cutoff, limit])
+                gone += db.changesCount
+            }
+            return gone
+        }
+    }
+
     public func sharedSecret(name: String, candidate: String) async throws -> String {
         try await write { db in
             try db.execute(sql: Queries.insertSecret, arguments: [name, candidate])
