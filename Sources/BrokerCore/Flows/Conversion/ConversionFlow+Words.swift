@@ -49,25 +49,9 @@ extension ConversionFlow {
                       text: composed.text, html: composed.html, createdAt: ports.clock.now())
     }
 
-    /// The account's newest code word of a purpose, when `code` matches it (wrong tries count).
+    /// The account's open code word of a purpose, when `code` matches it (wrong tries count).
     func liveCode(_ code: String, account: Account, purpose: CheckWordPurpose) async throws -> CheckWord {
-        guard let word = try await ports.store.latestCheckWord(accountId: account.id, purpose: purpose, kind: .code) else {
-            throw BrokerError.invalidCode
-        }
-        let now = ports.clock.now()
-        if word.revokedAt != nil {
-            throw word.attempts >= recovery.codeMaxAttempts ? BrokerError.tooManyAttempts(retryAfter: 1) : BrokerError.invalidCode
-        }
-        guard word.usedAt == nil else { throw BrokerError.invalidCode }
-        guard word.expiresAt > now else { throw BrokerError.codeExpired }
-        guard code.count == 6, code.allSatisfy(\.isASCIIDigit),
-              TokenHash.constantTimeEquals(CheckWord.codeHash(id: word.id, code: code), word.secretHash)
-        else {
-            try await ports.commit([.countCodeFailure(id: word.id, maxAttempts: recovery.codeMaxAttempts, at: now)])
-            if word.attempts + 1 >= recovery.codeMaxAttempts { throw BrokerError.tooManyAttempts(retryAfter: 1) }
-            throw BrokerError.invalidCode
-        }
-        return word
+        try await ports.matchCode(code, accountId: account.id, purpose: purpose, maxAttempts: recovery.codeMaxAttempts)
     }
 
     /// Puts the verified address on the account; the old email hears about the change.

@@ -91,23 +91,12 @@ public struct RecoveryFlow: Sendable {
 
     /// `POST /api/v1/recovery/code`: trades a correct code for a reset token.
     public func redeemCode(identifier raw: String, code: String) async throws -> String {
-        guard let identifier = try? IdentifierPolicy.classify(raw), let account = try await ports.store.account(identifiedBy: identifier)?.account,
-              let word = try await ports.store.latestCheckWord(accountId: account.id, purpose: .recovery, kind: .code)
+        guard let identifier = try? IdentifierPolicy.classify(raw), let account = try await ports.store.account(identifiedBy: identifier)?.account
         else { throw BrokerError.invalidCode }
+        let word = try await ports.matchCode(code, accountId: account.id, purpose: .recovery, maxAttempts: settings.codeMaxAttempts) {
+            Self.address(of: account, on: $0.channel) == $0.address
+        }
         let now = ports.clock.now()
-        if word.revokedAt != nil {
-            throw word.attempts >= settings.codeMaxAttempts ? BrokerError.tooManyAttempts(retryAfter: 1) : BrokerError.invalidCode
-        }
-        guard word.usedAt == nil, Self.address(of: account, on: word.channel) == word.address else { throw BrokerError.invalidCode }
-        guard word.expiresAt > now else { throw BrokerError.codeExpired }
-        let candidate = code.trimmingWhitespace()
-        guard candidate.count == 6, candidate.allSatisfy(\.isASCIIDigit),
-              TokenHash.constantTimeEquals(CheckWord.codeHash(id: word.id, code: candidate), word.secretHash)
-        else {
-            try await ports.commit([.countCodeFailure(id: word.id, maxAttempts: settings.codeMaxAttempts, at: now)])
-            if word.attempts + 1 >= settings.codeMaxAttempts { throw BrokerError.tooManyAttempts(retryAfter: 1) }
-            throw BrokerError.invalidCode
-        }
         let linkId = ports.tokens.identifier()
         let token = secrets.token(for: linkId)
         let link = CheckWord(
