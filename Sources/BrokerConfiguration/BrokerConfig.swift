@@ -26,6 +26,8 @@ public struct ServerConfig: Sendable {
     public var devMode = false
     /// Peers (addresses or CIDR ranges) whose `X-Forwarded-For` names the client; none by default.
     public var trustedProxies: [AddressRange] = []
+    /// A connection that sends no complete request this long is closed.
+    public var idleTimeoutSeconds = 30
 }
 
 public struct DatabaseConfig: Sendable {

@@ -11,6 +11,11 @@ extension ConfigLoader {
         while c.server.publicURL.hasSuffix("/") { c.server.publicURL.removeLast() }
         c.server.allowedReturnTo = try v.list("server.allowed_return_to").map { try origin($0, key: "server.allowed_return_to") }
         c.server.devMode = try v.bool("server.dev_mode")
+        // dev_mode serves /dev/outbox with live links and drops the Secure flag: loopback only.
+        if c.server.devMode, !isLoopback(c.server.host) {
+            throw ConfigError(key: "server.dev_mode", problem: "true only with a loopback server.host (127.0.0.1, ::1, localhost), not '\(c.server.host)'")
+        }
+        c.server.idleTimeoutSeconds = try v.int("server.idle_timeout_seconds", min: 1, max: 86_400)
         c.server.trustedProxies = try v.list("server.trusted_proxies").map { raw in
             guard let range = AddressRange(raw) else {
                 throw ConfigError(key: "server.trusted_proxies", problem: "'\(raw)' is not an IP address or CIDR range like 10.0.0.0/8")
@@ -83,6 +88,7 @@ extension ConfigLoader {
         c.rateLimits.loginPerAddress = try v.int("rate_limits.login_per_address", min: 0)
         c.rateLimits.sendPerIdentifier = try v.int("rate_limits.send_per_identifier", min: 0)
         c.rateLimits.sendPerAddress = try v.int("rate_limits.send_per_address", min: 0)
+        c.rateLimits.startPerAddress = try v.int("rate_limits.start_per_address", min: 0)
 
         c.log.level = try v.string("log.level")
         guard LogConfig.levels.contains(c.log.level) else {
@@ -98,6 +104,12 @@ extension ConfigLoader {
               url.path.isEmpty || url.path == "/", url.query == nil, url.fragment == nil
         else { throw ConfigError(key: key, problem: "'\(raw)' is not an origin like https://app.example.com") }
         return scheme + "://" + host + (url.port.map { ":\($0)" } ?? "")
+    }
+
+    /// `localhost`, or an address in 127.0.0.0/8 or ::1.
+    static func isLoopback(_ host: String) -> Bool {
+        if host.lowercased() == "localhost" { return true }
+        return ["127.0.0.0/8", "::1"].compactMap(AddressRange.init).contains { $0.contains(host) }
     }
 
     static func unlimitedWhenZero(_ value: Int) -> Int { value == 0 ? Int(Int32.max) : value }

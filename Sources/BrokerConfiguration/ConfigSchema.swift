@@ -15,6 +15,7 @@ enum ConfigSchema {
             ("server.allowed_return_to", .stringList, .stringArray(d.server.allowedReturnTo)),
             ("server.dev_mode", .bool, .bool(d.server.devMode)),
             ("server.trusted_proxies", .stringList, .stringArray(d.server.trustedProxies.map(\.description))),
+            ("server.idle_timeout_seconds", .int, .int(d.server.idleTimeoutSeconds)),
             ("database.url", .string, .string(d.database.url)),
             ("database.max_connections", .int, .int(d.database.maxConnections)),
             ("database.connect_timeout_seconds", .int, .int(d.database.connectTimeoutSeconds)),
@@ -52,6 +53,7 @@ enum ConfigSchema {
             ("rate_limits.login_per_address", .int, .int(d.rateLimits.loginPerAddress)),
             ("rate_limits.send_per_identifier", .int, .int(d.rateLimits.sendPerIdentifier)),
             ("rate_limits.send_per_address", .int, .int(d.rateLimits.sendPerAddress)),
+            ("rate_limits.start_per_address", .int, .int(d.rateLimits.startPerAddress)),
             ("log.level", .string, .string(d.log.level)),
         ]
     }

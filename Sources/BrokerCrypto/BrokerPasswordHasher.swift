@@ -21,7 +21,8 @@ public struct BrokerPasswordHasher: PasswordHasher {
     public func hash(_ password: Secret) async throws -> String { try await argon2.hash(password) }
 
     public func verify(_ password: Secret, against stored: String) async throws -> PasswordCheck {
-        guard let format = StoredHash(stored) else { return .mismatch }
+        // A hash over the cost caps is never verified (it could only have come from outside).
+        guard let format = StoredHash(stored), format.costProblem == nil else { return .mismatch }
         switch format {
         case .argon2(let phc):
             let check = try await argon2.verify(password, against: phc)

@@ -44,6 +44,38 @@ public enum StoredHash: Sendable, Equatable {
         }
     }
 
+    /// The most a hash may cost to be verified: more would pin a hashing thread for seconds to
+    /// hours on every failed sign-in (the contract's caps).
+    public static let maxBcryptCost = 14
+    public static let maxArgon2MemoryKiB = 262_144
+    public static let maxArgon2Iterations = 16
+    public static let maxArgon2Parallelism = 16
+    public static let maxPBKDF2Iterations = 2_000_000
+
+    /// Why a stored hash is refused (unknown format, or it costs more than a sign-in can afford), or nil.
+    public static func problem(with stored: String) -> String? {
+        guard let hash = StoredHash(stored) else { return "unknown hash format" }
+        return hash.costProblem
+    }
+
+    /// nil when verifying this hash costs no more than the caps allow.
+    public var costProblem: String? {
+        switch self {
+        case .argon2(let phc):
+            guard let p = Argon2Parameters(phc: phc) else { return "unknown hash format" }
+            if p.memoryKiB > Self.maxArgon2MemoryKiB { return "Argon2 memory above \(Self.maxArgon2MemoryKiB) KiB" }
+            if p.iterations > Self.maxArgon2Iterations { return "Argon2 iterations above \(Self.maxArgon2Iterations)" }
+            if p.parallelism > Self.maxArgon2Parallelism { return "Argon2 parallelism above \(Self.maxArgon2Parallelism)" }
+            return nil
+        case .bcrypt(let hash), .djangoBcryptSHA256(let hash):
+            // $2b$10$...: the cost is the two digits after the version.
+            guard let cost = Int(hash.dropFirst(4).prefix(2)) else { return "unknown hash format" }
+            return cost > Self.maxBcryptCost ? "bcrypt cost above \(Self.maxBcryptCost)" : nil
+        case .djangoPBKDF2(_, let iterations, _, _), .keycloakPBKDF2(_, let iterations, _, _):
+            return iterations > Self.maxPBKDF2Iterations ? "PBKDF2 above 2,000,000 iterations" : nil
+        }
+    }
+
     /// Keycloak's credential object (`algorithm`, `iterations`, `salt`, `value`) as the broker stores it.
     public static func keycloak(algorithm: String, iterations: Int, salt: String, value: String) -> String? {
         let stored = "$keycloak$\(algorithm)$\(iterations)$\(salt)$\(value)"

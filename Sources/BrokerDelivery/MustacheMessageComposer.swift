@@ -85,9 +85,10 @@ public struct MustacheMessageComposer: MessageComposer {
         case .addressInUse:
             subject = t("address_in_use.subject")
             blocks = [.paragraph(t("address_in_use.text"))]
-        case .emailChanged(let newHint):
-            subject = t("email_changed.subject")
-            blocks = [.paragraph(t("email_changed.text", ["hint": newHint])), .paragraph(t("password_changed.not_you"))]
+        case .accountChanged(let change, let notMeLink):
+            subject = t("account_changed.subject")
+            blocks = [.paragraph(t("account_changed." + change.text.key, change.text.values)), .paragraph(t("account_changed.not_you"))]
+            notMe = notMeLink
         case .linkConfirmation(let provider, let link, let minutes):
             subject = t("link_confirmation.subject", ["provider": provider])
             blocks = [.paragraph(t("link_confirmation.intro", ["provider": provider])),
@@ -129,8 +130,8 @@ public struct MustacheMessageComposer: MessageComposer {
             return t("verify_address.sms", ["code": code, "minutes": String(minutes)])
         case .addressInUse:
             return t("address_in_use.text", [:])
-        case .emailChanged(let newHint):
-            return t("email_changed.text", ["hint": newHint])
+        case .accountChanged(let change, let notMeLink):
+            return t("account_changed." + change.text.key, change.text.values) + " " + t("not_me_text", ["link": notMeLink])
         case .linkConfirmation(let provider, let link, _):
             return t("link_confirmation.action", ["provider": provider]) + ": " + link
         }

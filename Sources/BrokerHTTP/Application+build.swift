@@ -1,13 +1,18 @@
 import BrokerCore
 import Hummingbird
 import Logging
+import NIOCore
 
 /// Builds the broker's HTTP application. The executable and the tests call this
 /// same function, so tests exercise the real routes and middleware.
 public func buildApplication(services: BrokerServices, logger: Logger) -> Application<RouterResponder<BrokerRequestContext>> {
     let (router, _) = buildRouter(services: services)
+    let idle = TimeAmount.seconds(Int64(services.config.server.idleTimeoutSeconds))
     return Application(
         router: router,
+        // Idle connections close after server.idle_timeout_seconds, and so does one whose request
+        // does not arrive whole within that time (a slow trickle of body bytes included).
+        server: .http1(configuration: .init(additionalChannelHandlers: [RequestDeadlineHandler(timeout: idle)], idleTimeout: idle)),
         configuration: .init(address: .hostname(services.config.server.host, port: services.config.server.port), serverName: "broker"),
         logger: logger
     )
@@ -18,12 +23,13 @@ public func buildRouter(services: BrokerServices) -> (Router<BrokerRequestContex
     let router = Router(context: BrokerRequestContext.self)
     router.add(middleware: MetricsMiddleware())
     router.add(middleware: RequestCounterMiddleware())
-    router.add(middleware: LogRequestsMiddleware(.info))
+    router.add(middleware: RequestLogMiddleware(level: .info))
     router.add(middleware: RequestIDMiddleware())
     if !services.config.server.trustedProxies.isEmpty {
         router.add(middleware: ClientAddressMiddleware(policy: ClientAddressPolicy(trustedProxies: services.config.server.trustedProxies)))
     }
     router.add(middleware: ErrorEnvelopeMiddleware())
+    router.add(middleware: CookieWriteGuardMiddleware(allowedOrigins: services.returnTo.allowedOrigins))
     let routes = RouteRecorder(router: router)
     router.add(middleware: MethodNotAllowedMiddleware(routes: routes))
     router.add(middleware: FormActionMiddleware(allowedReturnTo: services.returnTo.allowedOrigins.sorted()))

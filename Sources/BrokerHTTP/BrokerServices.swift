@@ -39,7 +39,7 @@ public struct BrokerServices: Sendable {
         )
         self.conversion = ConversionFlow(
             ports: ports, security: security, recovery: config.recovery.settings(publicURL: config.server.publicURL),
-            limits: config.rateLimits, composer: composer, secrets: secrets
+            limits: config.rateLimits, composer: composer, secrets: secrets, providers: providers
         )
         self.social = SocialFlow(
             ports: ports, gateway: gateway, providers: providers, secrets: secrets,

@@ -5,6 +5,8 @@ import Foundation
 /// object; dotted paths reach into nested objects (`data.id`, `user.email`).
 enum ClaimMapper {
     static func value(_ json: [String: Any], path: String) -> Any? {
+        // A claim named by a URL (`https://slack.com/team_id`) is one key, dots and all.
+        if let exact = json[path] { return exact is NSNull ? nil : exact }
         var current: Any? = json
         for key in path.split(separator: ".") {
             current = (current as? [String: Any])?[String(key)]
@@ -32,8 +34,13 @@ enum ClaimMapper {
     }
 
     static func claims(provider: String, mapping: ClaimMapping, json: [String: Any]) throws -> ProviderClaims {
-        guard let subject = string(json, path: mapping.subject) else {
+        guard var subject = string(json, path: mapping.subject) else {
             throw BrokerError.providerError("the answer has no '\(mapping.subject)'")
+        }
+        if let scope = mapping.subjectScope {
+            // Unique only within a workspace: without the workspace the subject names no one.
+            guard let workspace = string(json, path: scope) else { throw BrokerError.providerError("the answer has no '\(scope)'") }
+            subject = workspace + ":" + subject
         }
         let email = string(json, path: mapping.email)
         return ProviderClaims(

@@ -29,6 +29,9 @@ public struct ClaimMapping: Sendable, Equatable {
     public var email: String = "email"
     public var emailVerified: String = "email_verified"
     public var name: String = "name"
+    /// The claim of the workspace a subject is unique within (Slack: `https://slack.com/team_id`);
+    /// when set, the stored subject is `<workspace>:<subject>`.
+    public var subjectScope: String?
 
     public init() {}
 }

@@ -9,7 +9,7 @@ public enum ProviderFileLoader {
         "email_endpoint", "scopes", "claims", "pkce", "response_mode", "token_auth", "userinfo_auth",
         "recovery_url", "username_recovery_url",
     ]
-    static let claimKeys: Set<String> = ["subject", "email", "email_verified", "name"]
+    static let claimKeys: Set<String> = ["subject", "subject_scope", "email", "email_verified", "name"]
 
     /// Every `*.yaml`/`*.yml` file of `directory`, sorted by id.
     public static func load(directory: String) throws -> [ProviderDefinition] {
@@ -85,6 +85,7 @@ public enum ProviderFileLoader {
                 guard let v = value as? String, !v.isEmpty else { throw fail("claim '\(key)' must be a string") }
                 switch key {
                 case "subject": claims.subject = v
+                case "subject_scope": claims.subjectScope = v
                 case "email": claims.email = v
                 case "email_verified": claims.emailVerified = v
                 default: claims.name = v

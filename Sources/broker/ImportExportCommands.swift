@@ -35,7 +35,7 @@ extension AccountCommand {
             }
             let importer = AccountImporter(
                 ports: runtime.services.ports, providers: runtime.catalog, update: update, batchSize: max(1, batchSize),
-                recognizes: { StoredHash($0) != nil },
+                hashProblem: { StoredHash.problem(with: $0) },
                 keycloak: { o in
                     guard let algorithm = o["algorithm"] as? String, let iterations = o["iterations"] as? Int,
                           let salt = o["salt"] as? String, let value = o["value"] as? String else { return nil }

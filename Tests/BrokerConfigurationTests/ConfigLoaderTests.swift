@@ -102,4 +102,28 @@ struct ConfigLoaderTests {
     @Test func missingFileIsReported() {
         #expect(throws: ConfigError.self) { try ConfigLoader.load(path: "/nonexistent/broker.yaml", environment: [:]) }
     }
+
+    /// dev_mode serves /dev/outbox with live links: never on an address others can reach.
+    @Test(arguments: ["0.0.0.0", "192.0.2.10", "::", "broker.example.com"])
+    func devModeRefusesAHostOtherThanLoopback(host: String) {
+        #expect {
+            try ConfigLoader.parse(yaml: "server:\n  host: \"\(host)\"\n  dev_mode: true\n")
+        } throws: { ($0 as? ConfigError)?.key == "server.dev_mode" }
+        #expect((try? ConfigLoader.parse(yaml: "server:\n  host: \"\(host)\"\n  dev_mode: false\n")) != nil)
+    }
+
+    @Test(arguments: ["127.0.0.1", "127.0.1.1", "::1", "localhost"])
+    func devModeOnLoopback(host: String) throws {
+        #expect(try ConfigLoader.parse(yaml: "server:\n  host: \"\(host)\"\n  dev_mode: true\n").server.devMode)
+    }
+
+    @Test func securityKeysHaveTheirDefaultsAndOverrides() throws {
+        let d = try ConfigLoader.parse(yaml: "")
+        #expect(d.server.idleTimeoutSeconds == 30)
+        #expect(d.rateLimits.startPerAddress == 300)
+        let c = try ConfigLoader.parse(yaml: "server:\n  idle_timeout_seconds: 5\n", environment: ["BROKER_RATE_LIMITS_START_PER_ADDRESS": "7"])
+        #expect(c.server.idleTimeoutSeconds == 5)
+        #expect(c.rateLimits.startPerAddress == 7)
+        #expect(throws: ConfigError.self) { try ConfigLoader.parse(yaml: "server:\n  idle_timeout_seconds: 0\n") }
+    }
 }

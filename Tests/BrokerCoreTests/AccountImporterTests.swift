@@ -6,12 +6,12 @@ import Testing
 struct AccountImporterTests {
     func importer(_ h: FlowHarness, update: Bool = false, batch: Int = 3) -> AccountImporter {
         AccountImporter(ports: h.ports, providers: h.providers, update: update, batchSize: batch,
-                        recognizes: { $0.hasPrefix("$2b$") }, keycloak: { _ in nil })
+                        hashProblem: { $0.hasPrefix("$2b$") ? nil : "unknown hash format" }, keycloak: { _ in nil })
     }
 
     @Test func linesAreValidatedLikeTheAdminAPI() throws {
         func parse(_ line: String) throws -> ImportRecord {
-            try ImportRecord.parse(line, id: "x", now: Date(), providers: StaticProviders(), recognizes: { $0.hasPrefix("$2b$") }, keycloak: { _ in nil })
+            try ImportRecord.parse(line, id: "x", now: Date(), providers: StaticProviders(), hashProblem: { $0.hasPrefix("$2b$") ? nil : "unknown hash format" }, keycloak: { _ in nil })
         }
         let ok = try parse(#"{"login":"Ana","email":" Ana@Example.COM ","phone":"+55 11 98888-7777","phone_verified":true,"created_at":"2020-01-02T03:04:05Z"}"#)
         #expect(ok.account.email == "ana@example.com")

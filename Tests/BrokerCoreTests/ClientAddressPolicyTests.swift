@@ -48,4 +48,14 @@ struct ClientAddressPolicyTests {
         #expect(policy.clientAddress(peer: "127.0.0.1", forwardedFor: ["203.0.113.9, <script>"]) == "127.0.0.1")
         #expect(policy.clientAddress(peer: nil, forwardedFor: ["203.0.113.9"]) == nil)
     }
+
+    /// One host usually holds a whole IPv6 /64: it counts as one client in the per-address throttles.
+    @Test func ipv6ClientsCountByTheirSlash64() {
+        let a = ClientAddressPolicy.throttleKey("2001:db8:1:2:aaaa::1")
+        #expect(a == "2001:db8:1:2::/64")
+        #expect(ClientAddressPolicy.throttleKey("2001:db8:1:2:ffff:ffff:ffff:fffe") == a)
+        #expect(ClientAddressPolicy.throttleKey("2001:db8:1:3::1") != a)
+        #expect(ClientAddressPolicy.throttleKey("203.0.113.9") == "203.0.113.9")
+        #expect(ClientAddressPolicy.throttleKey("::ffff:203.0.113.9") == "203.0.113.9", "IPv4-mapped counts as the IPv4 address")
+    }
 }

@@ -72,4 +72,31 @@ struct ForeignHashTests {
         let own = try await hasher.hash(Secret("pw-123456"))
         #expect(try await hasher.verify(Secret("pw-123456"), against: own) == .match(needsRehash: false))
     }
+
+    /// Hashes that would pin a hashing thread (seconds to hours per failed sign-in) are refused
+    /// on import and never verified: a bcrypt cost of 31 would not finish within this test.
+    @Test(arguments: [
+        "$2b$31$n7fsh1WHge6UbKxb6oS6eeUMSEqkuDFRlsWaxPLEh0XM9cDaHjXSm",
+        "$2b$15$n7fsh1WHge6UbKxb6oS6eeUMSEqkuDFRlsWaxPLEh0XM9cDaHjXSm",
+        "$argon2id$v=19$m=4194304,t=2,p=1$c2FsdHNhbHQ$YWJjZGVmZ2hpamtsbW5vcHFyc3R1dnd4eXo",
+        "$argon2id$v=19$m=19456,t=100000,p=1$c2FsdHNhbHQ$YWJjZGVmZ2hpamtsbW5vcHFyc3R1dnd4eXo",
+        "$argon2id$v=19$m=19456,t=2,p=17$c2FsdHNhbHQ$YWJjZGVmZ2hpamtsbW5vcHFyc3R1dnd4eXo",
+        "pbkdf2_sha256$5000000$salt$aGFzaGhhc2hoYXNoaGFzaGhhc2g=",
+        "$keycloak$pbkdf2-sha256$2000001$c2FsdA==$aGFzaA==",
+    ])
+    func costlyHashesAreRefusedAndNeverVerified(stored: String) async throws {
+        #expect(StoredHash(stored) != nil, "the format itself is understood")
+        #expect(StoredHash.problem(with: stored) != nil)
+        let hasher = BrokerPasswordHasher(argon2: Argon2PasswordHasher(parameters: Argon2Parameters(memoryKiB: 64, iterations: 1, parallelism: 1)))
+        #expect(try await hasher.verify(Secret("password"), against: stored) == .mismatch)
+    }
+
+    @Test(arguments: [
+        "$2b$14$n7fsh1WHge6UbKxb6oS6eeUMSEqkuDFRlsWaxPLEh0XM9cDaHjXSm",
+        "$argon2id$v=19$m=262144,t=16,p=16$c2FsdHNhbHQ$YWJjZGVmZ2hpamtsbW5vcHFyc3R1dnd4eXo",
+        "pbkdf2_sha256$2000000$salt$aGFzaGhhc2hoYXNoaGFzaGhhc2g=",
+    ])
+    func hashesAtTheCapsAreAccepted(stored: String) {
+        #expect(StoredHash.problem(with: stored) == nil)
+    }
 }

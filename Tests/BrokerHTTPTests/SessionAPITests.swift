@@ -123,7 +123,7 @@ struct OperationsTests {
             #expect(ready.status == .serviceUnavailable)
             let login = try await client.call(.post, "/api/v1/login", json: #"{"login":"maria","password":"whatever1"}"#)
             #expect(login.status == .serviceUnavailable)
-            #expect(login.errorCode == "service_unavailable")
+            #expect(login.errorCode == "unavailable")
         }
     }
 

@@ -1,5 +1,5 @@
 import BrokerCore
-import BrokerProviders
+@testable import BrokerProviders
 import Foundation
 import Testing
 
@@ -55,5 +55,21 @@ struct ProviderFileTests {
         #expect(catalog.provider(id: "google")?.signIn == true)
         #expect(catalog.provider(id: "github")?.signIn == false)
         #expect(catalog.provider(id: "apple")?.signIn == false)
+    }
+
+    /// A Slack user id is unique only within its workspace: the identity is keyed by both.
+    @Test func slackSubjectsAreScopedByWorkspace() throws {
+        let slack = try #require(try ProviderFileLoader.load(directory: Self.directory).first { $0.id == "slack" })
+        #expect(slack.claims.subjectScope == "https://slack.com/team_id")
+        let json: [String: Any] = ["sub": "U123", "https://slack.com/team_id": "T9", "email": "m@example.com", "email_verified": true]
+        let claims = try ClaimMapper.claims(provider: "slack", mapping: slack.claims, json: json)
+        #expect(claims.subject == "T9:U123")
+        var other = json
+        other["https://slack.com/team_id"] = "T10"
+        #expect(try ClaimMapper.claims(provider: "slack", mapping: slack.claims, json: other).subject != claims.subject,
+                "the same user id in another workspace is another identity")
+        var missing = json
+        missing.removeValue(forKey: "https://slack.com/team_id")
+        #expect(throws: BrokerError.self) { try ClaimMapper.claims(provider: "slack", mapping: slack.claims, json: missing) }
     }
 }

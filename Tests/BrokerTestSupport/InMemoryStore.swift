@@ -238,4 +238,13 @@ public final class InMemoryStore: AccountStore, RateLimiter, Outbox, Sendable {
     }
 
     public func reset(key: String) async throws { state.withLock { _ = $0.limits.removeValue(forKey: key) } }
+
+    public func release(key: String) async throws {
+        state.withLock { s in
+            if var entry = s.limits[key], entry.count > 0 {
+                entry.count -= 1
+                s.limits[key] = entry
+            }
+        }
+    }
 }

@@ -1,3 +1,5 @@
+import Foundation
+
 /// The security part of the configuration that flows need.
 public struct SecuritySettings: Sendable, Equatable {
     public var passwordMinLength: Int
@@ -11,6 +13,14 @@ public struct SecuritySettings: Sendable, Equatable {
     }
 
     public var passwordPolicy: PasswordPolicy { PasswordPolicy(minLength: passwordMinLength) }
+
+    /// Refuses a sensitive change (email, phone, login name, password, a provider linked or
+    /// unlinked) unless `session` signed in within `reauthentication_seconds`.
+    public func requireRecentSignIn(_ session: Session, now: Date) throws {
+        guard now.timeIntervalSince(session.authenticatedAt) <= TimeInterval(reauthenticationSeconds) else {
+            throw BrokerError.reauthenticationRequired
+        }
+    }
 }
 
 /// Throttles; a limit of 0 turns that one off, `enabled: false` all of them.
@@ -21,11 +31,14 @@ public struct RateLimitSettings: Sendable, Equatable {
     public var loginPerAddress: Int
     public var sendPerIdentifier: Int
     public var sendPerAddress: Int
+    /// Social sign-ins started from one address in a window (each leaves an OAuth state row).
+    public var startPerAddress: Int
 
     public init(
         enabled: Bool = true, windowSeconds: Int = 900, loginPerAccount: Int = 10, loginPerAddress: Int = 100,
-        sendPerIdentifier: Int = 5, sendPerAddress: Int = 50
+        sendPerIdentifier: Int = 5, sendPerAddress: Int = 50, startPerAddress: Int = 300
     ) {
+        self.startPerAddress = startPerAddress
         self.enabled = enabled
         self.windowSeconds = windowSeconds
         self.loginPerAccount = loginPerAccount

@@ -10,7 +10,7 @@ public struct CheckWord: Sendable, Equatable {
     public var purpose: CheckWordPurpose
     public var kind: Kind
     public var channel: Channel
-    /// SHA-256 of the link token, or of `id:code` for a code.
+    /// SHA-256 of the link token, or a code's keyed hash (`CheckWordSecrets.codeHash`).
     public var secretHash: String
     /// The email or phone the word was sent to; the word dies when the account's address changes.
     public var address: String
@@ -45,9 +45,6 @@ public struct CheckWord: Sendable, Equatable {
 
     /// Neither used nor revoked (it may still have expired).
     public var isOpen: Bool { usedAt == nil && revokedAt == nil }
-
-    /// The hash stored for a code: salted with the word's id so equal codes hash differently.
-    public static func codeHash(id: String, code: String) -> String { TokenHash.of(id + ":" + code) }
 }
 
 /// What a check word may be used for; a new word supersedes the open ones of the same purpose.

@@ -85,6 +85,16 @@ public struct ClientAddressPolicy: Sendable {
         return hop
     }
 
+    /// The key a client address counts under in the per-address throttles. An IPv6 client
+    /// counts by its /64: one host usually holds a whole /64 and could otherwise take a fresh
+    /// address for every attempt. IPv4 (and IPv4-mapped IPv6) counts by the address itself.
+    public static func throttleKey(_ address: String) -> String {
+        guard let bytes = AddressRange.bytes(of: address) else { return String(address.prefix(64)) }
+        guard bytes.count == 16 else { return bytes.map(String.init).joined(separator: ".") }
+        let groups = stride(from: 0, to: 8, by: 2).map { String(UInt16(bytes[$0]) << 8 | UInt16(bytes[$0 + 1]), radix: 16) }
+        return groups.joined(separator: ":") + "::/64"
+    }
+
     func isTrusted(_ address: String) -> Bool {
         guard let bytes = AddressRange.bytes(of: address) else { return false }
         return trustedProxies.contains { $0.contains(bytes: bytes) }

@@ -21,10 +21,29 @@ public enum MessageContent: Sendable, Equatable {
     case verifyAddress(link: String?, code: String, minutes: Int)
     /// The address asked for is already another account's; nothing was attached.
     case addressInUse
-    /// The account's email was replaced; sent to the old address.
-    case emailChanged(newHint: String)
+    /// Something that signs in or receives recovery changed; sent to each verified address the
+    /// account had, with a "this wasn't me" link.
+    case accountChanged(AccountChange, notMeLink: String)
     /// Someone signed in with a provider whose email is this account's: confirm to link it.
     case linkConfirmation(provider: String, link: String, minutes: Int)
+}
+
+/// What an account-change notice reports.
+public enum AccountChange: Sendable, Equatable {
+    case emailChanged(newHint: String)
+    case phoneChanged(newHint: String)
+    case providerLinked(provider: String)
+    case providerUnlinked(provider: String)
+
+    /// The locale key of the sentence under `message.account_changed`, and its values.
+    public var text: (key: String, values: [String: String]) {
+        switch self {
+        case .emailChanged(let hint): ("email", ["hint": hint])
+        case .phoneChanged(let hint): ("phone", ["hint": hint])
+        case .providerLinked(let provider): ("linked", ["provider": provider])
+        case .providerUnlinked(let provider): ("unlinked", ["provider": provider])
+        }
+    }
 }
 
 public struct ProviderLinks: Sendable, Equatable {

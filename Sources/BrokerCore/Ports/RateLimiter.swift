@@ -7,6 +7,9 @@ public protocol RateLimiter: Sendable {
     /// The current count without adding to it.
     func peek(key: String, window: Int, now: Date) async throws -> RateCount
     func reset(key: String) async throws
+    /// Takes back one count from `key` (never below zero): an attempt that was counted before it
+    /// was checked, and turned out not to be a failure.
+    func release(key: String) async throws
 }
 
 public struct RateCount: Sendable, Equatable {

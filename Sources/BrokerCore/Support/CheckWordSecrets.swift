@@ -24,6 +24,20 @@ public struct CheckWordSecrets: Sendable {
         return String(repeating: "0", count: 6 - digits.count) + digits
     }
 
+    /// The hash stored for a code: keyed (HMAC with the secret key) and salted with the word's id,
+    /// so a copy of the database alone cannot try the 10^6 codes against it.
+    public func codeHash(id: String, code: String) -> String {
+        HMAC<SHA256>.authenticationCode(for: Data(("code-hash:" + id + ":" + code).utf8), using: key).map { String(format: "%02x", $0) }.joined()
+    }
+
+    /// What the database keeps of a new word's secret: the link token's SHA-256, or the code's keyed hash.
+    public func storedHash(of kind: CheckWord.Kind, id: String) -> String {
+        switch kind {
+        case .link: TokenHash.of(token(for: id))
+        case .code: codeHash(id: id, code: code(for: id))
+        }
+    }
+
     /// A derived secret for another use ("nonce", "pkce"), base64url.
     public func derived(_ label: String, id: String) -> String {
         Data(HMAC<SHA256>.authenticationCode(for: Data((label + ":" + id).utf8), using: key)).base64URLEncoded()

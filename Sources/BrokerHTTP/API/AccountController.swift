@@ -32,9 +32,9 @@ struct AccountController {
             JSONResponse.make(AccountDocument(account: try await current(request).1))
         }
         routes.post("/api/v1/account/email") { request, context in
-            let (_, account) = try await current(request)
+            let (session, account) = try await current(request)
             let body = try await JSONBody.decode(EmailBody.self, from: request, context: context)
-            try await conversion.attachEmail(body.email, account: account, clientAddress: context.clientAddress)
+            try await conversion.attachEmail(body.email, account: account, session: session, clientAddress: context.clientAddress)
             return JSONResponse.make(["status": "verification_sent"], status: .accepted)
         }
         routes.post("/api/v1/account/email/verify") { request, context in
@@ -43,9 +43,9 @@ struct AccountController {
             return JSONResponse.make(AccountDocument(account: try await conversion.verifyEmail(token: body.token, account: account)))
         }
         routes.post("/api/v1/account/phone") { request, context in
-            let (_, account) = try await current(request)
+            let (session, account) = try await current(request)
             let body = try await JSONBody.decode(PhoneBody.self, from: request, context: context)
-            try await conversion.attachPhone(body.phone, account: account, clientAddress: context.clientAddress)
+            try await conversion.attachPhone(body.phone, account: account, session: session, clientAddress: context.clientAddress)
             return JSONResponse.make(["status": "verification_sent"], status: .accepted)
         }
         routes.post("/api/v1/account/phone/verify") { request, context in
@@ -54,22 +54,22 @@ struct AccountController {
             return JSONResponse.make(AccountDocument(account: try await conversion.verifyPhone(code: body.code, account: account)))
         }
         routes.put("/api/v1/account/login") { request, context in
-            let (_, account) = try await current(request)
+            let (session, account) = try await current(request)
             let body = try await JSONBody.decode(LoginBody.self, from: request, context: context)
-            return JSONResponse.make(AccountDocument(account: try await conversion.setLogin(body.login, account: account)))
+            return JSONResponse.make(AccountDocument(account: try await conversion.setLogin(body.login, account: account, session: session)))
         }
         routes.post("/api/v1/account/password") { request, context in
             let (session, account) = try await current(request)
             let body = try await JSONBody.decode(PasswordBody.self, from: request, context: context)
             let updated = try await conversion.setPassword(
                 Secret(body.password), confirmation: Secret(body.passwordConfirmation), current: body.currentPassword.map(Secret.init),
-                account: account, session: session
+                account: account, session: session, clientAddress: context.clientAddress
             )
             return JSONResponse.make(AccountDocument(account: updated))
         }
         routes.delete("/api/v1/account/identities/:provider") { request, context in
-            let (_, account) = try await current(request)
-            try await conversion.unlink(provider: try context.parameters.require("provider"), account: account)
+            let (session, account) = try await current(request)
+            try await conversion.unlink(provider: try context.parameters.require("provider"), account: account, session: session)
             return Response(status: .noContent)
         }
     }

@@ -14,7 +14,10 @@ struct OperationsController {
         routes.get("/health/live") { _, _ in JSONResponse.make(Status(status: "ok")) }
         routes.get("/health/ready") { _, context in
             do {
-                try await store.ping()
+                // An orchestrator's probe waits 1-2 s: answer within that, whatever the database does.
+                try await Deadline.run(seconds: 1.5, timeout: StoreError.unavailable("no answer within 1.5 s")) { [store] in
+                    try await store.ping()
+                }
                 return JSONResponse.make(Status(status: "ok"))
             } catch {
                 context.logger.warning("readiness check failed", metadata: ["error": "\(error)"])

@@ -61,8 +61,8 @@ enum ErrorEnvelope {
             message = l.text("error.conflict", locale: locale, ["field": f])
         case StoreError.unavailable(let why):
             logger.error("store unavailable", metadata: ["error": .string(why)])
-            (status, code) = (.serviceUnavailable, "service_unavailable")
-            message = l.text("error.service_unavailable", locale: locale)
+            (status, code) = (.serviceUnavailable, "unavailable")
+            message = l.text("error.unavailable", locale: locale)
         case is NIOTooManyBytesError:
             // A body over a route's limit, wherever it is read (JSON 1 MiB, forms 64 KiB).
             (status, code) = (.contentTooLarge, "payload_too_large")
@@ -70,6 +70,7 @@ enum ErrorEnvelope {
         case let e as HTTPError:
             status = e.status
             switch e.status.code {
+            case 403: code = "forbidden"
             case 404: code = "not_found"
             case 405: code = "method_not_allowed"
             case 413: code = "payload_too_large"

@@ -82,16 +82,16 @@ struct AccountPageController {
 
     func perform(_ path: String, fields: [String: String], session: Session, account: Account, address: String?) async throws {
         switch path {
-        case "/account/email": try await conversion.attachEmail(fields["email"] ?? "", account: account, clientAddress: address)
+        case "/account/email": try await conversion.attachEmail(fields["email"] ?? "", account: account, session: session, clientAddress: address)
         case "/account/email/verify": _ = try await conversion.verifyEmail(token: fields["code"] ?? "", account: account)
-        case "/account/phone": try await conversion.attachPhone(fields["phone"] ?? "", account: account, clientAddress: address)
+        case "/account/phone": try await conversion.attachPhone(fields["phone"] ?? "", account: account, session: session, clientAddress: address)
         case "/account/phone/verify": _ = try await conversion.verifyPhone(code: fields["code"] ?? "", account: account)
-        case "/account/login": _ = try await conversion.setLogin(fields["login"] ?? "", account: account)
+        case "/account/login": _ = try await conversion.setLogin(fields["login"] ?? "", account: account, session: session)
         case "/account/password":
             let current = fields["current_password"].flatMap { $0.isEmpty ? nil : Secret($0) }
             _ = try await conversion.setPassword(Secret(fields["password"] ?? ""), confirmation: Secret(fields["password_confirmation"] ?? ""),
-                                                 current: current, account: account, session: session)
-        default: try await conversion.unlink(provider: fields["provider"] ?? "", account: account)
+                                                 current: current, account: account, session: session, clientAddress: address)
+        default: try await conversion.unlink(provider: fields["provider"] ?? "", account: account, session: session)
         }
     }
 

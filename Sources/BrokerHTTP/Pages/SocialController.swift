@@ -35,7 +35,8 @@ struct SocialController {
                 let q = request.uri.queryParameters
                 let started = try await social.start(
                     provider: provider, returnTo: q.get("return_to"), intent: q.get("intent"),
-                    sessionToken: SessionCookies.token(in: request), locale: Localizer.locale(of: request)
+                    sessionToken: SessionCookies.token(in: request), locale: Localizer.locale(of: request),
+                    clientAddress: context.clientAddress
                 )
                 var response = Response(status: .found, headers: [.location: started.redirectURL, .cacheControl: "no-store"])
                 response.setCookie(bindingCookie(started.binding, provider: provider))
@@ -87,7 +88,9 @@ struct SocialController {
             try await page(request) {
                 let form = try await RecoveryPagesController.form(PendingForm.self, request, context)
                 try csrf.verify(request, field: form.csrf)
-                let (issued, returnTo) = try await social.confirmLink(pendingToken: form.pending ?? "", password: Secret(form.password ?? ""))
+                let (issued, returnTo) = try await social.confirmLink(
+                    pendingToken: form.pending ?? "", password: Secret(form.password ?? ""), clientAddress: context.clientAddress
+                )
                 return signedIn(issued, returnTo: returnTo)
             }
         }

@@ -133,6 +133,10 @@ extension PostgresStore {
         _ = try await rows(Queries.rateReset, [.text(key)]) { $0 }
     }
 
+    public func release(key: String) async throws {
+        _ = try await rows(Queries.rateRelease, [.text(key)]) { $0 }
+    }
+
     // MARK: outbox
 
     public func claimMessages(limit: Int, now: Date, lease: Int) async throws -> [OutboxMessage] {

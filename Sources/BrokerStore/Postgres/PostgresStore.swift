@@ -11,6 +11,9 @@ public final class PostgresStore: BrokerDatabase, Sendable {
     let client: PostgresClient
     let runner: Task<Void, Never>
     let logger: Logger
+    /// How long any one database operation may take, from waiting for a connection to the last
+    /// row (`database.connect_timeout_seconds`): past it the caller gets 503 `unavailable`.
+    let operationTimeoutSeconds: Double
 
     public struct Settings: Sendable {
         public var maximumConnections = 10
@@ -38,6 +41,7 @@ public final class PostgresStore: BrokerDatabase, Sendable {
         let client = PostgresClient(configuration: configuration, backgroundLogger: logger)
         self.client = client
         self.logger = logger
+        self.operationTimeoutSeconds = Double(max(1, settings.connectTimeoutSeconds))
         self.runner = Task { await client.run() }
     }
 
@@ -87,9 +91,24 @@ public final class PostgresStore: BrokerDatabase, Sendable {
 
     // MARK: plumbing
 
+    /// Runs `operation` within `operationTimeoutSeconds`. With the database gone, postgres-nio's pool
+    /// keeps a lease request waiting while it retries connecting; the deadline cancels that wait,
+    /// so nothing hangs and nothing is done later for a caller that was already told 503.
+    func bounded<T: Sendable>(_ operation: () async throws -> T) async throws -> T {
+        try await withoutActuallyEscaping(operation) { operation in
+            // Safe: Deadline.run awaits its child task before returning (a task group), so the
+            // closure never outlives this call, and only that one child task calls it.
+            nonisolated(unsafe) let escaped = operation
+            return try await Deadline.run(
+                seconds: operationTimeoutSeconds,
+                timeout: StoreError.unavailable("postgres: no answer within \(Int(operationTimeoutSeconds)) s")
+            ) { try await escaped() }
+        }
+    }
+
     func transaction<T: Sendable>(_ body: (PostgresConnection) async throws -> T) async throws -> T {
         do {
-            return try await client.withTransaction(logger: logger) { connection in try await body(connection) }
+            return try await bounded { try await client.withTransaction(logger: logger) { connection in try await body(connection) } }
         } catch let error as PostgresTransactionError {
             throw Self.translate(error.closureError ?? error.beginError ?? error.commitError ?? error)
         } catch {
@@ -98,13 +117,15 @@ public final class PostgresStore: BrokerDatabase, Sendable {
     }
 
     /// Rows of a read, mapped.
-    func rows<T>(_ sql: String, _ arguments: [SQLValue], map: (PGRow) throws -> T) async throws -> [T] {
+    func rows<T: Sendable>(_ sql: String, _ arguments: [SQLValue], map: (PGRow) throws -> T) async throws -> [T] {
         do {
-            var out: [T] = []
-            for try await row in try await client.query(Self.query(sql, arguments), logger: logger) {
-                out.append(try map(PGRow(row.makeRandomAccess())))
+            return try await bounded {
+                var out: [T] = []
+                for try await row in try await client.query(Self.query(sql, arguments), logger: logger) {
+                    out.append(try map(PGRow(row.makeRandomAccess())))
+                }
+                return out
             }
-            return out
         } catch {
             throw Self.translate(error)
         }

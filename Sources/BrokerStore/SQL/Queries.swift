@@ -57,6 +57,7 @@ enum Queries {
 
     static let ratePeek = "SELECT count, window_start FROM rate_limits WHERE key = ?"
     static let rateReset = "DELETE FROM rate_limits WHERE key = ?"
+    static let rateRelease = "UPDATE rate_limits SET count = count - 1 WHERE key = ? AND count > 0"
 
     /// `%text%` for LIKE, with the wildcards of `text` escaped.
     static func likePattern(_ text: String) -> String {

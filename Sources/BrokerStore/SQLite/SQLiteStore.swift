@@ -134,6 +134,10 @@ public final class SQLiteStore: BrokerDatabase, Sendable {
         try await write { db in try db.execute(sql: Queries.rateReset, arguments: [key]) }
     }
 
+    public func release(key: String) async throws {
+        try await write { db in try db.execute(sql: Queries.rateRelease, arguments: [key]) }
+    }
+
     // MARK: plumbing
 
     func read<T: Sendable>(_ body: @Sendable @escaping (Database) throws -> T) async throws -> T {

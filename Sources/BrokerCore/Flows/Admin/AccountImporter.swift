@@ -16,7 +16,7 @@ public final class AccountImporter {
     let providers: any ProviderDirectory
     let update: Bool
     let batchSize: Int
-    let recognizes: @Sendable (String) -> Bool
+    let hashProblem: @Sendable (String) -> String?
     let keycloak: @Sendable ([String: Any]) -> String?
     let writer: BatchWriter
     private var inflight: Task<BatchWriter.Outcome, any Error>?
@@ -27,13 +27,13 @@ public final class AccountImporter {
 
     public init(
         ports: BrokerPorts, providers: any ProviderDirectory, update: Bool, batchSize: Int = 1000,
-        recognizes: @escaping @Sendable (String) -> Bool, keycloak: @escaping @Sendable ([String: Any]) -> String?
+        hashProblem: @escaping @Sendable (String) -> String?, keycloak: @escaping @Sendable ([String: Any]) -> String?
     ) {
         self.ports = ports
         self.providers = providers
         self.update = update
         self.batchSize = batchSize
-        self.recognizes = recognizes
+        self.hashProblem = hashProblem
         self.keycloak = keycloak
         self.writer = BatchWriter(ports: ports, update: update)
     }
@@ -44,7 +44,7 @@ public final class AccountImporter {
         let record: ImportRecord
         do {
             record = try ImportRecord.parse(text, id: ports.tokens.identifier(), now: ports.clock.now(), providers: providers,
-                                            recognizes: recognizes, keycloak: keycloak)
+                                            hashProblem: hashProblem, keycloak: keycloak)
         } catch let error as BrokerError {
             return [Reject(line: line, text: text, reason: Self.reason(error))]
         }

@@ -130,7 +130,7 @@ public struct AdminFlow: Sendable {
         return try await self.patch(id, patch)
     }
 
-    /// Sets a new password and signs the account out everywhere.
+    /// Sets a new password, signs the account out everywhere and ends its open proofs.
     public func setPassword(_ id: String, _ password: Secret) async throws {
         var account = try await get(id)
         try security.passwordPolicy.validate(password)
@@ -140,6 +140,7 @@ public struct AdminFlow: Sendable {
         try await commitUpdate([
             .updateAccount(account),
             .revokeSessions(accountId: id, exceptTokenHash: nil, at: now),
+            .revokeCheckWords(accountId: id, purposes: CheckWordPurpose.proofs, at: now),
             ports.audit("password_set", account: id, actor: actor),
         ])
     }

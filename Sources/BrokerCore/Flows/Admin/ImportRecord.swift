@@ -27,10 +27,10 @@ public struct ImportRecord: Sendable {
         return keys
     }
 
-    /// Parses and validates one JSON line. `recognizes` says whether a hash string is of a known format;
+    /// Parses and validates one JSON line. `hashProblem` says why a hash string is refused (unknown format, over the cost caps), or nil;
     /// `keycloak` turns Keycloak's credential object into the stored string.
     public static func parse(
-        _ line: String, id: String, now: Date, providers: any ProviderDirectory, recognizes: (String) -> Bool,
+        _ line: String, id: String, now: Date, providers: any ProviderDirectory, hashProblem: (String) -> String?,
         keycloak: ([String: Any]) -> String?
     ) throws -> ImportRecord {
         guard let data = line.data(using: .utf8), let object = try? JSONSerialization.jsonObject(with: data) else {
@@ -74,10 +74,11 @@ public struct ImportRecord: Sendable {
         switch o["password_hash"] {
         case nil, is NSNull: break
         case let s as String:
-            guard recognizes(s) else { throw BrokerError.invalidRequest(field: "password_hash", reason: "unknown hash format") }
+            if let problem = hashProblem(s) { throw BrokerError.invalidRequest(field: "password_hash", reason: problem) }
             account.passwordHash = s
         case let object as [String: Any]:
             guard let s = keycloak(object) else { throw BrokerError.invalidRequest(field: "password_hash", reason: "not a Keycloak PBKDF2 credential") }
+            if let problem = hashProblem(s) { throw BrokerError.invalidRequest(field: "password_hash", reason: problem) }
             account.passwordHash = s
         default:
             throw BrokerError.invalidRequest(field: "password_hash", reason: "must be a string or a Keycloak credential object")

@@ -11,11 +11,20 @@ public struct ConversionFlow: Sendable {
     let composer: any MessageComposer
     let secrets: CheckWordSecrets
     let verifyTTLSeconds: Int
+    let providers: (any ProviderDirectory)?
+    var throttle: Throttle { ports.throttle(limits) }
+    var codeCheck: CodeCheck {
+        CodeCheck(ports: ports, throttle: throttle, secrets: secrets, maxAttempts: recovery.codeMaxAttempts, codeTTLSeconds: recovery.codeTTLSeconds)
+    }
+    var notice: ChangeNotice {
+        ChangeNotice(ports: ports, composer: composer, secrets: secrets, publicURL: recovery.publicURL, notMeTTLSeconds: recovery.notMeTTLSeconds)
+    }
 
     public init(
         ports: BrokerPorts, security: SecuritySettings, recovery: RecoverySettings, limits: RateLimitSettings,
-        composer: any MessageComposer, secrets: CheckWordSecrets, verifyTTLSeconds: Int = 86_400
+        composer: any MessageComposer, secrets: CheckWordSecrets, verifyTTLSeconds: Int = 86_400, providers: (any ProviderDirectory)? = nil
     ) {
+        self.providers = providers
         self.ports = ports
         self.security = security
         self.recovery = recovery
@@ -27,17 +36,20 @@ public struct ConversionFlow: Sendable {
 
     // MARK: addresses
 
-    /// Sends a verification link and code to a new email. The answer is the same
-    /// when another account has the address; that address then gets a message saying so.
-    public func attachEmail(_ raw: String, account: Account, clientAddress: String?) async throws {
+    /// Sends a verification link and code to a new email. The answer, and every later verify
+    /// attempt, is the same when another account has the address; that address then gets a
+    /// message saying so instead of the code.
+    public func attachEmail(_ raw: String, account: Account, session: Session, clientAddress: String?) async throws {
         let email = try IdentifierPolicy.email(raw)
-        try await throttle(account: account, clientAddress: clientAddress)
+        try security.requireRecentSignIn(session, now: ports.clock.now())
+        try await throttle.admitSend(subject: "attach:" + account.id, clientAddress: clientAddress)
         try await sendVerification(to: email, channel: .email, purpose: .verifyEmail, account: account)
     }
 
-    public func attachPhone(_ raw: String, account: Account, clientAddress: String?) async throws {
+    public func attachPhone(_ raw: String, account: Account, session: Session, clientAddress: String?) async throws {
         let phone = try IdentifierPolicy.phone(raw)
-        try await throttle(account: account, clientAddress: clientAddress)
+        try security.requireRecentSignIn(session, now: ports.clock.now())
+        try await throttle.admitSend(subject: "attach:" + account.id, clientAddress: clientAddress)
         try await sendVerification(to: phone, channel: .sms, purpose: .verifyPhone, account: account)
     }
 
@@ -47,7 +59,7 @@ public struct ConversionFlow: Sendable {
         let trimmed = token.trimmingWhitespace()
         if trimmed.count == 6, trimmed.allSatisfy(\.isASCIIDigit) {
             guard let account else { throw BrokerError.unauthenticated }
-            word = try await liveCode(trimmed, account: account, purpose: .verifyEmail)
+            word = try await codeCheck.match(trimmed, account: account, identifier: nil, purpose: .verifyEmail)
         } else {
             guard !trimmed.isEmpty, trimmed.utf8.count <= 256,
                   let found = try await ports.store.checkWord(secretHash: TokenHash.of(trimmed)), found.purpose == .verifyEmail,
@@ -62,16 +74,17 @@ public struct ConversionFlow: Sendable {
     }
 
     public func verifyPhone(code: String, account: Account) async throws -> Account {
-        let word = try await liveCode(code.trimmingWhitespace(), account: account, purpose: .verifyPhone)
+        let word = try await codeCheck.match(code, account: account, identifier: nil, purpose: .verifyPhone)
         return try await adopt(word)
     }
 
     // MARK: login and password
 
-    public func setLogin(_ raw: String, account: Account) async throws -> Account {
+    public func setLogin(_ raw: String, account: Account, session: Session) async throws -> Account {
         var updated = account
         updated.login = try IdentifierPolicy.login(raw)
         guard updated.login != account.login else { return account }
+        try security.requireRecentSignIn(session, now: ports.clock.now())
         updated.updatedAt = ports.clock.now()
         do {
             try await ports.commit([.updateAccount(updated), ports.audit("login_set", account: account.id, actor: "user")])
@@ -84,22 +97,24 @@ public struct ConversionFlow: Sendable {
         return updated
     }
 
-    /// Sets the first password (verified address and a recent sign-in needed) or changes it
-    /// (the current one needed). The account's other sessions end.
+    /// Sets the first password (verified address needed) or changes it (the current one needed).
+    /// Either needs a recent sign-in. The account's other sessions and open proofs end.
     public func setPassword(
-        _ password: Secret, confirmation: Secret, current: Secret?, account: Account, session: Session
+        _ password: Secret, confirmation: Secret, current: Secret?, account: Account, session: Session, clientAddress: String? = nil
     ) async throws -> Account {
         let now = ports.clock.now()
-        if let hash = account.passwordHash {
+        if account.hasPassword {
             guard let current, !current.value.isEmpty else { throw BrokerError.currentPasswordRequired }
-            // A wrong current password is the same refusal as a missing one (the contract's 403).
-            guard case .match = try await ports.hasher.verify(current, against: hash) else { throw BrokerError.currentPasswordRequired }
+            try security.requireRecentSignIn(session, now: now)
+            // A wrong current password is the same refusal as a missing one (the contract's 403), and a
+            // sign-in failure of the account: a stolen session cannot guess it without limit.
+            guard try await throttle.checkPassword(current, of: account, hasher: ports.hasher, clientAddress: clientAddress) else {
+                throw BrokerError.currentPasswordRequired
+            }
         } else {
             if !recovery.socialOnlyPasswordAllowed { throw BrokerError.passwordNotAllowed }
             guard account.emailVerified || account.phoneVerified else { throw BrokerError.emailRequired }
-            guard now.timeIntervalSince(session.authenticatedAt) <= TimeInterval(security.reauthenticationSeconds) else {
-                throw BrokerError.reauthenticationRequired
-            }
+            try security.requireRecentSignIn(session, now: now)
         }
         try security.passwordPolicy.validate(password, confirmation: confirmation)
         var updated = account
@@ -108,21 +123,24 @@ public struct ConversionFlow: Sendable {
         try await commitUpdate([
             .updateAccount(updated),
             .revokeSessions(accountId: account.id, exceptTokenHash: session.tokenHash, at: now),
-            .revokeCheckWords(accountId: account.id, purposes: [.recovery], at: now),
+            .revokeCheckWords(accountId: account.id, purposes: CheckWordPurpose.proofs, at: now),
             ports.audit(account.hasPassword ? "password_changed" : "password_set", account: account.id, actor: "user"),
         ])
         updated.version += 1
         return updated
     }
 
-    /// Removes a provider; refused when it is the last way to sign in.
-    public func unlink(provider: String, account: Account) async throws {
+    /// Removes a provider; refused when it is the last way to sign in. Needs a recent sign-in,
+    /// and the account's verified addresses hear of it.
+    public func unlink(provider: String, account: Account, session: Session) async throws {
         let gone = account.identities.filter { $0.provider == provider }
         guard !gone.isEmpty else { throw BrokerError.notFound(what: "Identity") }
+        try security.requireRecentSignIn(session, now: ports.clock.now())
         let remaining = account.identities.count - gone.count
         let canUsePassword = account.hasPassword && (account.login != nil || account.emailVerified || account.phoneVerified)
         guard remaining > 0 || canUsePassword else { throw BrokerError.lastCredential }
         var changes = gone.map { StoreChange.deleteIdentity(accountId: account.id, provider: $0.provider, subject: $0.subject) }
+        changes += try notice.changes(.providerUnlinked(provider: providerName(provider)), account: account)
         changes.append(ports.audit("identity_unlinked", account: account.id, actor: "user", ["provider": provider]))
         try await commitUpdate(changes)
     }

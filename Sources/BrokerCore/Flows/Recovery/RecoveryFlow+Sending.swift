@@ -3,17 +3,14 @@ import Foundation
 extension RecoveryFlow {
     /// Writes the check words and the message in one transaction; earlier open recovery words die with it.
     func send(to account: Account, via channel: Channel, respectCooldown: Bool, actor: String, returnTo: String? = nil) async throws {
-        guard let address = Self.address(of: account, on: channel) else { return }
+        guard let address = account.verifiedAddress(on: channel) else { return }
         let now = ports.clock.now()
         let cooldownKey = "cooldown:\(account.id):\(channel.rawValue)"
-        var openedWindow = false
-        if settings.resendCooldownSeconds > 0 {
-            // One atomic count per account and channel, so a double-click sends once: the second
-            // request finds the window taken. An operator's send starts the window without waiting for it.
-            let sent = try await ports.rateLimiter.hit(key: cooldownKey, window: settings.resendCooldownSeconds, now: now)
-            if respectCooldown, sent.count > 1 { return }  // answered as accepted; nothing created, nothing superseded
-            openedWindow = sent.count == 1
-        }
+        // One atomic count per account and channel, so a double-click sends once: the second
+        // request finds the window taken. An operator's send starts the window without waiting for it.
+        let opened = try await openCooldown(cooldownKey)
+        if respectCooldown, opened == false { return }  // answered as accepted; nothing created, nothing superseded
+        let openedWindow = opened == true
         do {
             try await write(to: account, address: address, via: channel, actor: actor, returnTo: returnTo, now: now)
         } catch {
@@ -30,7 +27,7 @@ extension RecoveryFlow {
         /// A new word; what goes into the message is its placeholder, never the secret.
         func newWord(_ purpose: CheckWordPurpose, _ kind: CheckWord.Kind, ttl: Int) -> String {
             let id = ports.tokens.identifier()
-            let secretHash = kind == .code ? CheckWord.codeHash(id: id, code: secrets.code(for: id)) : TokenHash.of(secrets.token(for: id))
+            let secretHash = secrets.storedHash(of: kind, id: id)
             words.append(CheckWord(
                 id: id, accountId: account.id, purpose: purpose, kind: kind, channel: channel, secretHash: secretHash,
                 address: address, createdAt: now, expiresAt: now.addingTimeInterval(TimeInterval(ttl))
@@ -83,18 +80,11 @@ extension RecoveryFlow {
         )
     }
 
-    /// Counts a send against the identifier and the client address; over either limit answers 429 and creates nothing.
-    /// Unknown identifiers count the same as known ones.
-    func throttleSend(key: String, clientAddress: String?) async throws {
-        let now = ports.clock.now()
-        var checks: [(String, Int)] = []
-        if let limit = limits.limit(limits.sendPerIdentifier) { checks.append(("send:id:" + key, limit)) }
-        if let limit = limits.limit(limits.sendPerAddress), let clientAddress { checks.append(("send:addr:" + clientAddress, limit)) }
-        for (key, limit) in checks {
-            let count = try await ports.rateLimiter.peek(key: key, window: limits.windowSeconds, now: now)
-            if count.count >= limit { throw BrokerError.tooManyRequests(retryAfter: count.retryAfter(now: now)) }
-        }
-        for (key, _) in checks { _ = try await ports.rateLimiter.hit(key: key, window: limits.windowSeconds, now: now) }
+    /// Takes the resend cooldown window of `key`: true when this request opened it, false when
+    /// it was already taken, nil when the cooldown is off.
+    func openCooldown(_ key: String) async throws -> Bool? {
+        guard settings.resendCooldownSeconds > 0 else { return nil }
+        return try await ports.rateLimiter.hit(key: key, window: settings.resendCooldownSeconds, now: ports.clock.now()).count == 1
     }
 
     /// The word and account a link token names, when the link still works.
@@ -105,7 +95,7 @@ extension RecoveryFlow {
         if word.usedAt != nil { throw BrokerError.tokenUsed }
         if word.revokedAt != nil { throw BrokerError.incorrectCheckWord }
         guard let account = try await ports.store.account(id: word.accountId), account.state == .active,
-              Self.address(of: account, on: word.channel) == word.address
+              account.verifiedAddress(on: word.channel) == word.address
         else { throw BrokerError.incorrectCheckWord }
         if word.expiresAt <= ports.clock.now() { throw BrokerError.tokenExpired }
         return (word, account)
@@ -116,19 +106,11 @@ extension RecoveryFlow {
         return channel
     }
 
-    static func defaultChannel(for identifier: Identifier, account: Account) -> Channel {
+    static func defaultChannel(for identifier: Identifier, account: Account?) -> Channel {
         switch identifier {
         case .email: .email
         case .phone: .sms
-        case .login: account.emailVerified ? .email : .sms
-        }
-    }
-
-    /// The verified address of the account on a channel, or nil: messages go to verified addresses only.
-    static func address(of account: Account, on channel: Channel) -> String? {
-        switch channel {
-        case .email: account.emailVerified ? account.email : nil
-        case .sms: account.phoneVerified ? account.phone : nil
+        case .login: account?.emailVerified ?? true ? .email : .sms
         }
     }
 

@@ -12,6 +12,10 @@ public struct RecoveryFlow: Sendable {
     let composer: any MessageComposer
     let secrets: CheckWordSecrets
     let timing = TimingEqualizer()
+    var throttle: Throttle { ports.throttle(limits) }
+    var codeCheck: CodeCheck {
+        CodeCheck(ports: ports, throttle: throttle, secrets: secrets, maxAttempts: settings.codeMaxAttempts, codeTTLSeconds: settings.codeTTLSeconds)
+    }
     /// The reminder's own average: its work is not a recovery send's.
     let reminderTiming = TimingEqualizer()
 
@@ -41,11 +45,17 @@ public struct RecoveryFlow: Sendable {
         let identifier = try IdentifierPolicy.classify(raw)
         let requested = try channel.map(Self.parseChannel)
         let requestLocale = try locale.map { try LocalePolicy.validate($0) }
-        try await throttleSend(key: identifier.key, clientAddress: clientAddress)
+        try await throttle.admitSend(subject: "id:" + identifier.key, clientAddress: clientAddress)
         guard let (account, matched) = try await ports.store.account(identifiedBy: identifier), account.state == .active,
               (account.recoveryPausedUntil ?? .distantPast) <= ports.clock.now()
         else {
-            // Unknown: the same throttling and the same composing work, and nothing is written.
+            // Unknown: the same throttling, cooldown and composing work; what it writes is counters only.
+            // A new code asked for starts the code tries again, as a new word does for a known account.
+            let channel = requested ?? Self.defaultChannel(for: identifier, account: nil)
+            if try await openCooldown("cooldown:ident:\(identifier.key):\(channel.rawValue)") != false,
+               let subject = CodeCheck.subject(account: nil, identifier: identifier) {
+                try await ports.rateLimiter.reset(key: subject)
+            }
             _ = try? composer.compose(.recoveryLink(link: settings.publicURL, notMeLink: settings.publicURL, minutes: MessageContent.minutes(settings.linkTTLSeconds)),
                                      locale: requestLocale ?? LocalePolicy.fallback, channel: .email)
             await timing.pad(since: start)
@@ -61,7 +71,7 @@ public struct RecoveryFlow: Sendable {
             throw BrokerError.notFound(what: "Account")
         }
         let channel = try raw.map(Self.parseChannel) ?? (account.emailVerified ? .email : .sms)
-        guard Self.address(of: account, on: channel) != nil else {
+        guard account.verifiedAddress(on: channel) != nil else {
             throw BrokerError.invalidRequest(field: "channel", reason: "the account has no verified \(channel == .email ? "email" : "phone")")
         }
         try await send(to: account, via: channel, respectCooldown: false, actor: "admin")
@@ -72,10 +82,10 @@ public struct RecoveryFlow: Sendable {
     public func loginReminder(identifier raw: String, clientAddress: String?) async throws {
         let start = ContinuousClock.now
         let identifier = try IdentifierPolicy.classify(raw)
-        try await throttleSend(key: identifier.key, clientAddress: clientAddress)
+        try await throttle.admitSend(subject: "id:" + identifier.key, clientAddress: clientAddress)
         guard let (account, matched) = try await ports.store.account(identifiedBy: identifier), account.state == .active,
               case let channel = Self.defaultChannel(for: matched, account: account),
-              let address = Self.address(of: account, on: channel)
+              let address = account.verifiedAddress(on: channel)
         else {
             await reminderTiming.pad(since: start)  // as long as a send, so the answer's timing tells nothing either
             return
@@ -91,11 +101,12 @@ public struct RecoveryFlow: Sendable {
 
     /// `POST /api/v1/recovery/code`: trades a correct code for a reset token.
     public func redeemCode(identifier raw: String, code: String) async throws -> String {
-        guard let identifier = try? IdentifierPolicy.classify(raw), let account = try await ports.store.account(identifiedBy: identifier)?.account
-        else { throw BrokerError.invalidCode }
-        let word = try await ports.matchCode(code, accountId: account.id, purpose: .recovery, maxAttempts: settings.codeMaxAttempts) {
-            Self.address(of: account, on: $0.channel) == $0.address
+        guard let identifier = try? IdentifierPolicy.classify(raw) else { throw BrokerError.invalidCode }
+        let known = try await ports.store.account(identifiedBy: identifier)?.account
+        let word = try await codeCheck.match(code, account: known, identifier: identifier, purpose: .recovery) { word in
+            known.map { $0.verifiedAddress(on: word.channel) == word.address } ?? false
         }
+        guard let account = known else { throw BrokerError.invalidCode }
         let now = ports.clock.now()
         let linkId = ports.tokens.identifier()
         let token = secrets.token(for: linkId)
@@ -131,13 +142,15 @@ public struct RecoveryFlow: Sendable {
         var changes: [StoreChange] = [
             .consumeCheckWord(id: word.id, at: now),
             .updateAccount(updated),
-            .revokeCheckWords(accountId: account.id, purposes: [.recovery], at: now),
+            // Every open proof dies with the old password: a verification or link word that a stolen
+            // session started must not outlive the reset.
+            .revokeCheckWords(accountId: account.id, purposes: CheckWordPurpose.proofs, at: now),
             .revokeSessions(accountId: account.id, exceptTokenHash: nil, at: now),
             ports.audit("password_reset", account: account.id, actor: "user", ["channel": word.channel.rawValue]),
         ]
         let when = ISO8601DateFormatter().string(from: now)
         for channel in Channel.allCases {
-            if let address = Self.address(of: account, on: channel) {
+            if let address = account.verifiedAddress(on: channel) {
                 changes.append(.enqueueMessage(try compose(.passwordChanged(when: when), for: account, to: address, via: channel)))
             }
         }
@@ -150,7 +163,8 @@ public struct RecoveryFlow: Sendable {
         }
     }
 
-    /// "This wasn't me": kills the open recovery words and pauses recovery sends for the account.
+    /// "This wasn't me": kills the open proofs (recovery, verification, link words), signs every
+    /// device out and pauses recovery sends for the account.
     public func notMe(token: String) async throws {
         let now = ports.clock.now()
         guard token.utf8.count <= 256, let word = try await ports.store.checkWord(secretHash: TokenHash.of(token)),
@@ -164,7 +178,8 @@ public struct RecoveryFlow: Sendable {
         do {
             try await ports.commit([
                 .consumeCheckWord(id: word.id, at: now),
-                .revokeCheckWords(accountId: account.id, purposes: [.recovery], at: now),
+                .revokeCheckWords(accountId: account.id, purposes: CheckWordPurpose.proofs, at: now),
+                .revokeSessions(accountId: account.id, exceptTokenHash: nil, at: now),
                 .updateAccount(account),
                 ports.audit("recovery_not_me", account: account.id, actor: "user", ["paused_seconds": String(settings.notMePauseSeconds)]),
             ])
@@ -177,11 +192,11 @@ public struct RecoveryFlow: Sendable {
     public func lookup(identifier raw: String, clientAddress: String?) async throws -> [RecoveryMethod] {
         guard settings.revealMethods else { throw BrokerError.notEnabled }
         let identifier = try IdentifierPolicy.classify(raw)
-        try await throttleSend(key: "lookup:" + identifier.key, clientAddress: clientAddress)
+        try await throttle.admitSend(subject: "id:lookup:" + identifier.key, clientAddress: clientAddress)
         guard let account = try await ports.store.account(identifiedBy: identifier)?.account, account.state == .active else { return [] }
         var methods: [RecoveryMethod] = []
-        if let email = Self.address(of: account, on: .email) { methods.append(.init(type: "email", hint: Mask.email(email))) }
-        if let phone = Self.address(of: account, on: .sms) { methods.append(.init(type: "sms", hint: Mask.phone(phone))) }
+        if let email = account.verifiedAddress(on: .email) { methods.append(.init(type: "email", hint: Mask.email(email))) }
+        if let phone = account.verifiedAddress(on: .sms) { methods.append(.init(type: "sms", hint: Mask.phone(phone))) }
         for id in Self.providerIds(of: account) {
             methods.append(.init(type: "provider", provider: id, recoveryURL: providers.provider(id: id)?.recoveryURL))
         }

@@ -3,10 +3,11 @@ import Foundation
 /// Password sign-in and the sessions it creates.
 public struct SignInFlow: Sendable {
     let ports: BrokerPorts
-    let security: SecuritySettings
+    public let security: SecuritySettings
     let limits: RateLimitSettings
     /// A hash of a random password, verified when the login is unknown so both cases cost the same.
     let decoyHash: String
+    var throttle: Throttle { ports.throttle(limits) }
 
     public init(ports: BrokerPorts, security: SecuritySettings, limits: RateLimitSettings, decoyHash: String) {
         self.ports = ports
@@ -22,33 +23,26 @@ public struct SignInFlow: Sendable {
             throw BrokerError.invalidRequest(field: "login", reason: "must not be empty")
         }
         guard !password.value.isEmpty else { throw BrokerError.invalidRequest(field: "password", reason: "must not be empty") }
-        let now = ports.clock.now()
-        let window = limits.windowSeconds
-        let addressKey = clientAddress.map { "login:addr:" + $0 }
-        if let limit = limits.limit(limits.loginPerAddress), let addressKey {
-            let count = try await ports.rateLimiter.peek(key: addressKey, window: window, now: now)
-            if count.count >= limit { throw BrokerError.tooManyAttempts(retryAfter: count.retryAfter(now: now)) }
-        }
-
-        let identifier = try? IdentifierPolicy.classify(rawIdentifier, field: "login")
-        let account = try await identifier.asyncFlatMap { try await ports.store.account(identifiedBy: $0)?.account }
-        let accountKey = account.map { "login:acct:" + $0.id } ?? "login:ident:" + (identifier?.key ?? rawIdentifier.lowercased())
-        if let limit = limits.limit(limits.loginPerAccount) {
-            let count = try await ports.rateLimiter.peek(key: accountKey, window: window, now: now)
-            if count.count >= limit { throw BrokerError.tooManyAttempts(retryAfter: count.retryAfter(now: now)) }
-        }
-
-        let check = try await ports.hasher.verify(password, against: account?.passwordHash ?? decoyHash)
-        guard let account, account.passwordHash != nil, case .match(let needsRehash) = check else {
-            if limits.enabled {
-                _ = try await ports.rateLimiter.hit(key: accountKey, window: window, now: now)
-                if let addressKey { _ = try await ports.rateLimiter.hit(key: addressKey, window: window, now: now) }
+        // An identifier that cannot name an account is refused before any lookup, and never
+        // becomes a rate-limit key or any other stored row.
+        guard let identifier = try? IdentifierPolicy.classify(rawIdentifier, field: "login") else {
+            _ = try await throttle.admit(throttle.signInFailures(account: nil, identifier: nil, clientAddress: clientAddress)) {
+                BrokerError.tooManyAttempts(retryAfter: $0)
             }
             throw BrokerError.invalidCredentials
         }
+        let account = try await ports.store.account(identifiedBy: identifier)?.account
+        // Counted before the password is checked: a burst of guesses gets no more checks than the limit,
+        // and a refused one costs no hashing.
+        let ticket = try await throttle.admitSignIn(account: account, identifier: identifier, clientAddress: clientAddress)
+        let check = try await ports.hasher.verify(password, against: account?.passwordHash ?? decoyHash)
+        guard let account, account.passwordHash != nil, case .match(let needsRehash) = check else {
+            throw BrokerError.invalidCredentials
+        }
         guard account.state == .active else { throw BrokerError.accountBlocked }
-        if limits.enabled { try await ports.rateLimiter.reset(key: accountKey) }
+        await ticket.release()  // a right password is no failure
 
+        let now = ports.clock.now()
         var changes: [StoreChange] = []
         var signedIn = account
         if needsRehash {
@@ -85,6 +79,11 @@ public struct SignInFlow: Sendable {
     public func signOut(token: String) async throws {
         guard !token.isEmpty, token.utf8.count <= 512 else { return }
         try await ports.commit([.revokeSession(tokenHash: TokenHash.of(token), at: ports.clock.now())])
+    }
+
+    /// Checks the password of a known account as a sign-in attempt of it (the link-proof page).
+    public func verifyPassword(_ password: Secret, of account: Account, clientAddress: String?) async throws -> Bool {
+        try await throttle.checkPassword(password, of: account, hasher: ports.hasher, clientAddress: clientAddress)
     }
 
     /// A new session for `account`; the caller commits `session`.

@@ -25,7 +25,7 @@ extension SocialFlow {
         }
         let emailed = word(ports.tokens.identifier())
         let browser = word(ports.tokens.identifier())
-        let name = providers.provider(id: identity.provider)?.name ?? identity.provider
+        let name = providerName(identity.provider)
         let composed = try composer.compose(
             .linkConfirmation(provider: name, link: publicURL + "/auth/link/confirm?token=" + CheckWordSecrets.placeholder(.link, id: emailed.id),
                               minutes: MessageContent.minutes(confirmationTTLSeconds)),
@@ -51,10 +51,11 @@ extension SocialFlow {
         return try await link(pending, to: account, consuming: word)
     }
 
-    /// The browser that started the flow proves control with the account's password instead.
-    public func confirmLink(pendingToken: String, password: Secret) async throws -> (IssuedSession, String) {
+    /// The browser that started the flow proves control with the account's password instead;
+    /// each try is a sign-in attempt of that account (counted first, 429 past the limit).
+    public func confirmLink(pendingToken: String, password: Secret, clientAddress: String? = nil) async throws -> (IssuedSession, String) {
         let (word, account, pending) = try await pendingLink(token: pendingToken)
-        guard let hash = account.passwordHash, case .match = try await ports.hasher.verify(password, against: hash) else {
+        guard try await signIn.verifyPassword(password, of: account, clientAddress: clientAddress) else {
             throw BrokerError.invalidCredentials
         }
         return try await link(pending, to: account, consuming: word)
@@ -85,7 +86,7 @@ extension SocialFlow {
                 .revokeCheckWords(accountId: account.id, purposes: [.linkIdentity], at: now),
                 .insertIdentity(accountId: account.id, identity),
                 ports.audit("identity_linked", account: account.id, actor: "user", ["provider": pending.provider, "proof": "confirmed"]),
-            ])
+            ] + notice.changes(.providerLinked(provider: providerName(pending.provider)), account: account))
             return (issued, pending.returnTo)
         } catch StoreError.stale {
             throw BrokerError.tokenUsed

@@ -16,6 +16,11 @@ public struct SocialFlow: Sendable {
     let publicURL: String
     let stateTTLSeconds: Int
     let confirmationTTLSeconds: Int
+    var notice: ChangeNotice {
+        ChangeNotice(ports: ports, composer: composer, secrets: secrets, publicURL: publicURL, notMeTTLSeconds: RecoverySettings(publicURL: publicURL).notMeTTLSeconds)
+    }
+
+    func providerName(_ id: String) -> String { providers.provider(id: id)?.name ?? id }
 
     public init(
         ports: BrokerPorts, gateway: any SocialGateway, providers: any ProviderDirectory, secrets: CheckWordSecrets,
@@ -47,7 +52,9 @@ public struct SocialFlow: Sendable {
         case confirmationRequired(account: Account, provider: String, pendingToken: String, emailHint: String, returnTo: String)
     }
 
-    public func start(provider id: String, returnTo raw: String?, intent rawIntent: String?, sessionToken: String?, locale: String) async throws -> Started {
+    public func start(
+        provider id: String, returnTo raw: String?, intent rawIntent: String?, sessionToken: String?, locale: String, clientAddress: String? = nil
+    ) async throws -> Started {
         guard let provider = providers.provider(id: id) else { throw BrokerError.unknownProvider }
         guard provider.signIn else { throw BrokerError.providerNotConfigured }
         let target: String
@@ -62,8 +69,15 @@ public struct SocialFlow: Sendable {
         }
         var accountId: String?
         if intent == .link {
-            guard let token = sessionToken, let (_, account) = try? await signIn.current(token: token) else { throw BrokerError.unauthenticated }
+            guard let token = sessionToken, let (session, account) = try? await signIn.current(token: token) else { throw BrokerError.unauthenticated }
+            try signIn.security.requireRecentSignIn(session, now: ports.clock.now())
             accountId = account.id
+        }
+        // Every start leaves a state row behind: one address may start only so many in a window.
+        if let address = clientAddress.map(ClientAddressPolicy.throttleKey) {
+            _ = try await signIn.throttle.admit([.init(key: "start:addr:" + address, limit: signIn.limits.limit(signIn.limits.startPerAddress))]) {
+                BrokerError.tooManyRequests(retryAfter: $0)
+            }
         }
         let now = ports.clock.now()
         let stateId = ports.tokens.identifier()
@@ -119,7 +133,8 @@ public struct SocialFlow: Sendable {
             var linked = account
             linked.identities.append(identity)
             let audit = ports.audit("identity_linked", account: account.id, actor: "user", ["provider": claims.provider])
-            return .signedIn(try await session(for: linked, method: method, extra: [.insertIdentity(accountId: account.id, identity), audit]),
+            let notices = try notice.changes(.providerLinked(provider: providerName(claims.provider)), account: account)
+            return .signedIn(try await session(for: linked, method: method, extra: [.insertIdentity(accountId: account.id, identity), audit] + notices),
                              returnTo: record.returnTo)
         }
         if let email, claims.emailVerified, let owner = try await ports.store.account(email: email), owner.emailVerified {

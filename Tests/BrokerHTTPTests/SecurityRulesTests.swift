@@ -1,0 +1,255 @@
+import BrokerCore
+@testable import BrokerHTTP
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import Testing
+
+/// The contract's Security rules through the real application on a real SQLite file: each
+/// test is an attack an outside review made, and asserts it no longer works.
+@Suite("Security rules")
+struct SecurityRulesTests {
+    static let maria = RecoveryAPITests.maria
+    static let json = #"{"password":"new-password-1","password_confirmation":"new-password-1"}"#
+
+    // MARK: a stolen session and a password reset
+
+    /// The review's attack: with a stolen session, attach the attacker's email; the owner resets
+    /// the password; the verification link must now be dead, with or without a session.
+    @Test func resetEndsAPendingEmailChangeStartedWithAStolenSession() async throws {
+        let app = try await AppHarness()
+        try await app.test { client in
+            let id = try await client.createAccount(Self.maria)
+            let stolen = try await app.session(for: id)
+            #expect(try await client.call(.post, "/api/v1/account/email", json: #"{"email":"attacker@evil.example"}"#, bearer: stolen).status == .accepted)
+            let attackerMail = try await app.text(to: "attacker@evil.example")
+            let verify = try #require(ConversionAPITests.verifyToken(attackerMail))
+            let code = try #require(ConversionAPITests.code(attackerMail))
+
+            // The owner resets the password by the emailed link.
+            try await client.call(.post, "/api/v1/recovery", json: #"{"identifier":"maria@example.com"}"#)
+            let reset = try #require(RecoveryAPITests.link(in: try await app.text(to: "maria@example.com")))
+            #expect(try await client.call(.post, "/api/v1/recovery/reset", json: #"{"token":"\#(reset)","password":"new-password-1","password_confirmation":"new-password-1"}"#).status == .ok)
+
+            let byLink = try await client.call(.post, "/api/v1/account/email/verify", json: #"{"token":"\#(verify)"}"#)
+            #expect(byLink.errorCode == "incorrect_check_word", "the link died with the reset: \(byLink.text)")
+            let fresh = try await app.session(for: id)
+            let byCode = try await client.call(.post, "/api/v1/account/email/verify", json: #"{"token":"\#(code)"}"#, bearer: fresh)
+            #expect(byCode.status == .badRequest, "the code died too: \(byCode.text)")
+            #expect(try await client.admin(.get, "/api/v1/admin/accounts/\(id)").json["email"] as? String == "maria@example.com")
+        }
+    }
+
+    @Test func adminPasswordSetAndPasswordChangeEndOpenProofsToo() async throws {
+        let app = try await AppHarness()
+        try await app.test { client in
+            let id = try await client.createAccount(Self.maria)
+            let session = try await app.session(for: id)
+            try await client.call(.post, "/api/v1/account/email", json: #"{"email":"other@example.com"}"#, bearer: session)
+            let first = try #require(ConversionAPITests.verifyToken(try await app.text(to: "other@example.com")))
+            #expect(try await client.admin(.post, "/api/v1/admin/accounts/\(id)/password", json: #"{"password":"admin-set-password"}"#).status == .noContent)
+            #expect(try await client.call(.post, "/api/v1/account/email/verify", json: #"{"token":"\#(first)"}"#).errorCode == "incorrect_check_word")
+
+            let signedIn = try await client.call(.post, "/api/v1/login", json: #"{"login":"maria","password":"admin-set-password"}"#)
+            let token = try #require((signedIn.json["session"] as? [String: Any])?["token"] as? String)
+            app.clock.advance(seconds: 61)
+            try await client.call(.post, "/api/v1/account/email", json: #"{"email":"other@example.com"}"#, bearer: token)
+            let second = try #require(ConversionAPITests.verifyToken(try await app.text(to: "other@example.com")))
+            let change = try await client.call(.post, "/api/v1/account/password", json: #"{"password":"new-password-1","password_confirmation":"new-password-1","current_password":"admin-set-password"}"#, bearer: token)
+            #expect(change.status == .ok, "\(change.text)")
+            #expect(try await client.call(.post, "/api/v1/account/email/verify", json: #"{"token":"\#(second)"}"#).errorCode == "incorrect_check_word")
+        }
+    }
+
+    // MARK: sensitive changes need a recent sign-in
+
+    @Test(arguments: [
+        ("POST", "/api/v1/account/email", #"{"email":"new@example.com"}"#),
+        ("POST", "/api/v1/account/phone", #"{"phone":"+5511988887777"}"#),
+        ("PUT", "/api/v1/account/login", #"{"login":"maria.new"}"#),
+        ("POST", "/api/v1/account/password", #"{"password":"new-password-1","password_confirmation":"new-password-1","current_password":"old-password"}"#),
+        ("DELETE", "/api/v1/account/identities/google", ""),
+    ])
+    func sensitiveChangesNeedARecentSignIn(method: String, path: String, body: String) async throws {
+        let app = try await AppHarness()
+        try await app.test { client in
+            let id = try await client.createAccount(#"{"login":"maria","email":"maria@example.com","password":"old-password","identities":[{"provider":"google","subject":"g-1"},{"provider":"github","subject":"h-1"}]}"#)
+            let stale = try await app.session(for: id, ago: 601)
+            let m = HTTPRequest.Method(method)!
+            let reply = try await client.call(m, path, json: body.isEmpty ? nil : body, bearer: stale)
+            #expect(reply.status == .forbidden, "\(reply.text)")
+            #expect(reply.errorCode == "reauthentication_required")
+            let fresh = try await app.session(for: id)
+            let again = try await client.call(m, path, json: body.isEmpty ? nil : body, bearer: fresh)
+            #expect(again.status.code < 300, "a recent sign-in may: \(again.text)")
+        }
+    }
+
+    // MARK: notices with "this wasn't me"
+
+    @Test func unlinkingAndChangingAnAddressNotifyEveryVerifiedAddress() async throws {
+        let app = try await AppHarness()
+        try await app.test { client in
+            let id = try await client.createAccount(#"{"login":"maria","email":"maria@example.com","phone":"+5511999990000","password":"old-password","locale":"en","identities":[{"provider":"google","subject":"g-1"}]}"#)
+            let session = try await app.session(for: id)
+            #expect(try await client.call(.delete, "/api/v1/account/identities/google", bearer: session).status == .noContent)
+            let mail = try await app.text(to: "maria@example.com")
+            #expect(mail.contains("google") || mail.contains("Google"))
+            let sms = try await app.text(to: "+5511999990000")
+            #expect(RecoveryAPITests.notMe(in: sms) != nil, "the SMS carries its own not-me link")
+            let notMe = try #require(RecoveryAPITests.notMe(in: mail))
+
+            // The email changes; the old email hears of it, with its own not-me link.
+            try await client.call(.post, "/api/v1/account/email", json: #"{"email":"new@example.com"}"#, bearer: session)
+            let verify = try #require(ConversionAPITests.verifyToken(try await app.text(to: "new@example.com")))
+            #expect(try await client.call(.post, "/api/v1/account/email/verify", json: #"{"token":"\#(verify)"}"#).status == .ok)
+            let notice = try await app.text(to: "maria@example.com")
+            #expect(notice.contains("n•••@example.com"), "the old email hears where mail goes now: \(notice)")
+            #expect(RecoveryAPITests.notMe(in: notice) != nil)
+
+            // "This wasn't me" from the first notice signs every device out.
+            #expect(try await client.call(.post, "/api/v1/recovery/not-me", json: #"{"token":"\#(notMe)"}"#).status == .ok)
+            #expect(try await client.call(.get, "/api/v1/session", bearer: session).status == .unauthorized)
+        }
+    }
+
+    // MARK: cross-origin writes with the cookie
+
+    @Test func cookieWritesNeedJSONAndAnAllowedOrigin() async throws {
+        let app = try await AppHarness()
+        try await app.test { client in
+            let id = try await client.createAccount(Self.maria)
+            let token = try await app.session(for: id)
+            let cookie: HTTPFields = [.cookie: "broker_session=" + token]
+            let body = ByteBuffer(string: #"{"email":"attacker@evil.example"}"#)
+
+            // fetch() with a Blob body: no Content-Type.
+            let blob = try await client.call(.post, "/api/v1/account/email", headers: cookie, raw: body)
+            #expect(blob.status == .unsupportedMediaType)
+            #expect(blob.errorCode == "unsupported_media_type")
+            var evil = cookie
+            evil[.origin] = "https://evil.example"
+            evil[.contentType] = "application/json"
+            let cross = try await client.call(.post, "/api/v1/account/email", headers: evil, raw: body)
+            #expect(cross.status == .forbidden)
+            #expect(cross.errorCode == "forbidden")
+            var textPlain = cookie
+            textPlain[.contentType] = "text/plain"
+            #expect(try await client.call(.post, "/api/v1/account/email", headers: textPlain, raw: body).status == .unsupportedMediaType)
+            #expect(try await app.deliveries().isEmpty, "nothing was sent to the attacker")
+
+            // The broker's own origin, or none, with JSON: allowed.
+            var own = cookie
+            own[.origin] = "http://127.0.0.1:8080"
+            own[.contentType] = "application/json"
+            #expect(try await client.call(.post, "/api/v1/account/email", headers: own, raw: body).status == .accepted)
+            // A bearer token is no ambient credential: the origin rule does not apply.
+            var bearer: HTTPFields = [.origin: "https://evil.example"]
+            bearer[.contentType] = "application/json"
+            app.clock.advance(seconds: 61)
+            #expect(try await client.call(.put, "/api/v1/account/login", json: #"{"login":"maria2"}"#, bearer: token, headers: bearer).status == .ok)
+        }
+    }
+
+    // MARK: answers that could tell accounts apart
+
+    /// `/recovery/code` answers a known and an unknown phone with the same sequence.
+    @Test func codeAnswersForKnownAndUnknownPhonesAreTheSame() async throws {
+        let app = try await AppHarness(extraYAML: "recovery:\n  code_max_attempts: 4\n")
+        try await app.test { client in
+            _ = try await client.createAccount(Self.maria)
+            func sequence(_ phone: String) async throws -> [String] {
+                try await client.call(.post, "/api/v1/recovery", json: #"{"identifier":"\#(phone)"}"#)
+                var answers: [String] = []
+                for _ in 0..<6 {
+                    let r = try await client.call(.post, "/api/v1/recovery/code", json: #"{"identifier":"\#(phone)","code":"000000"}"#)
+                    answers.append("\(r.status.code) \(r.errorCode ?? "")")
+                }
+                return answers
+            }
+            let known = try await sequence("+5511999990000")
+            let unknown = try await sequence("+5511900000000")
+            #expect(known == unknown)
+            #expect(known.prefix(3).allSatisfy { $0 == "400 invalid_code" }, "\(known)")
+            #expect(known[3] == "429 too_many_attempts", "\(known)")
+        }
+    }
+
+    /// New codes buy no guesses beyond login_per_account (3 in the harness).
+    @Test func newCodesBuyNoGuessesBeyondTheSignInLimit() async throws {
+        let app = try await AppHarness(extraYAML: "recovery:\n  resend_cooldown_seconds: 0\n  code_max_attempts: 2\n")
+        try await app.test { client in
+            _ = try await client.createAccount(Self.maria)
+            var statuses: [Int] = []
+            for _ in 0..<3 {
+                try await client.call(.post, "/api/v1/recovery", json: #"{"identifier":"+5511999990000"}"#)
+                for _ in 0..<2 {
+                    statuses.append(try await client.call(.post, "/api/v1/recovery/code", json: #"{"identifier":"+5511999990000","code":"000000"}"#).status.code)
+                }
+            }
+            #expect(statuses.filter { $0 == 400 }.count <= 3, "no more wrong codes checked than login_per_account: \(statuses)")
+            // Even the right code is refused now: the account is locked for the window.
+            try await client.call(.post, "/api/v1/recovery", json: #"{"identifier":"+5511999990000"}"#)
+            let code = try #require(RecoveryAPITests.code(in: try await app.text(to: "+5511999990000")))
+            #expect(try await client.call(.post, "/api/v1/recovery/code", json: #"{"identifier":"+5511999990000","code":"\#(code)"}"#).status == .tooManyRequests)
+            // And so is the password: wrong codes are sign-in failures of the account.
+            #expect(try await client.call(.post, "/api/v1/login", json: #"{"login":"maria","password":"old-password"}"#).status == .tooManyRequests)
+        }
+    }
+
+    /// Attaching another account's email answers, on attach and on every verify, as a free one does.
+    @Test func attachingATakenEmailAnswersLikeAFreeOne() async throws {
+        let app = try await AppHarness(extraYAML: "recovery:\n  code_max_attempts: 3\n", environment: ["BROKER_RATE_LIMITS_LOGIN_PER_ACCOUNT": "50"])
+        try await app.test { client in
+            _ = try await client.createAccount(#"{"email":"taken@example.com","password":"old-password"}"#)
+            func sequence(_ email: String) async throws -> [String] {
+                let id = try await client.createAccount(#"{"identities":[{"provider":"google","subject":"\#(email)"}]}"#)
+                let session = try await app.session(for: id)
+                let attach = try await client.call(.post, "/api/v1/account/email", json: #"{"email":"\#(email)"}"#, bearer: session)
+                var answers = ["\(attach.status.code) \(attach.text)"]
+                for _ in 0..<4 {
+                    let r = try await client.call(.post, "/api/v1/account/email/verify", json: #"{"token":"000000"}"#, bearer: session)
+                    answers.append("\(r.status.code) \(r.errorCode ?? "")")
+                }
+                let link = try await client.call(.post, "/api/v1/account/email/verify", json: #"{"token":"made-up-link-token"}"#, bearer: session)
+                answers.append("\(link.status.code) \(link.errorCode ?? "")")
+                return answers
+            }
+            let taken = try await sequence("taken@example.com")
+            let free = try await sequence("free@example.com")
+            #expect(taken == free)
+            #expect(taken[3] == "429 too_many_attempts", "\(taken)")
+            let notice = try await app.text(to: "taken@example.com")
+            #expect(ConversionAPITests.code(notice) == nil, "the owner is told, and gets no code")
+        }
+    }
+
+    // MARK: what cannot name an account is never stored
+
+    @Test func identifiersThatCannotNameAnAccountAreRefusedBeforeAnyLookup() async throws {
+        let app = try await AppHarness()
+        try await app.test { client in
+            let huge = String(repeating: "a", count: 400_000)
+            for _ in 0..<5 {
+                let r = try await client.call(.post, "/api/v1/login", json: #"{"login":"\#(huge)","password":"whatever-1"}"#)
+                #expect(r.status == .unauthorized)
+                #expect(r.errorCode == "invalid_credentials")
+            }
+            let limiter = app.runtime.services.ports.rateLimiter
+            #expect(try await limiter.peek(key: "login:ident:login:" + huge, window: 900, now: app.clock.now()).count == 0)
+            let size = try FileManager.default.attributesOfItem(atPath: app.directory.path + "/broker.sqlite")[.size] as? Int ?? 0
+            #expect(size < 1_000_000, "five 400 kB logins left no 400 kB rows (\(size) bytes)")
+            let recovery = try await client.call(.post, "/api/v1/recovery", json: #"{"identifier":"\#(huge)"}"#)
+            #expect(recovery.status == .badRequest)
+        }
+    }
+
+    @Test func requestLogsNeverCarryQueryValues() {
+        #expect(RequestLogMiddleware.redacted(path: "/recover/reset", query: "token=abc123&return_to=https%3A%2F%2Fx") ==
+                "/recover/reset?token=<redacted>&return_to=<redacted>")
+        #expect(RequestLogMiddleware.redacted(path: "/auth/google/callback", query: "code=c0de&state=st4te") ==
+                "/auth/google/callback?code=<redacted>&state=<redacted>")
+        #expect(RequestLogMiddleware.redacted(path: "/health/live", query: nil) == "/health/live")
+        #expect(!RequestLogMiddleware.redacted(path: "/x", query: "se%63ret=1&a b=2").contains("secret"), "odd names are not echoed either")
+    }
+}
