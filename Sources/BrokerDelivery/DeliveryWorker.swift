@@ -28,20 +28,20 @@ public final class DeliveryWorker: Service, Sendable {
     }
 
     let outbox: any Outbox
-    let email: any MessageTransport
-    let sms: any MessageTransport
+    /// One transport per channel; `init` refuses a map that misses one.
+    let transports: [BrokerCore.Channel: any MessageTransport]
     let secrets: CheckWordSecrets
     let clock: any WallClock
     let settings: Settings
     let logger: Logger
 
     public init(
-        outbox: any Outbox, email: any MessageTransport, sms: any MessageTransport, secrets: CheckWordSecrets,
+        outbox: any Outbox, transports: [BrokerCore.Channel: any MessageTransport], secrets: CheckWordSecrets,
         clock: any WallClock, settings: Settings, logger: Logger
     ) {
+        precondition(BrokerCore.Channel.allCases.allSatisfy { transports[$0] != nil }, "a transport for every channel")
         self.outbox = outbox
-        self.email = email
-        self.sms = sms
+        self.transports = transports
         self.secrets = secrets
         self.clock = clock
         self.settings = settings
@@ -77,8 +77,8 @@ public final class DeliveryWorker: Service, Sendable {
         revealed.text = secrets.reveal(message.text)
         revealed.html = message.html.map(secrets.reveal)
         revealed.subject = secrets.reveal(message.subject)
-        let transport = message.channel == .email ? email : sms
         do {
+            guard let transport = transports[message.channel] else { throw DeliveryError.transport("no transport for \(message.channel.rawValue)") }
             try await transport.deliver(revealed)
             try await outbox.markSent(id: message.id, at: clock.now())
             logger.info("message delivered", metadata: ["message": "\(message.id)", "channel": "\(message.channel.rawValue)"])

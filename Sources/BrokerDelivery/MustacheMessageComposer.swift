@@ -39,10 +39,13 @@ public struct MustacheMessageComposer: MessageComposer {
 
     public func compose(_ message: MessageContent, locale: String, channel: Channel) throws -> ComposedMessage {
         func t(_ key: String, _ values: [String: String] = [:]) -> String { localizer.text("message." + key, locale: locale, values) }
-        if channel == .sms { return ComposedMessage(subject: "", text: sms(message, t), html: nil) }
+        guard channel.carriesHTML else { return ComposedMessage(subject: "", text: sms(message, t), html: nil) }
         var blocks: [Block] = []
         let subject: String
         var notMe: String?
+        // A notice of a change already made: "ignore this message" would be the wrong advice.
+        var notAsked = t("not_asked")
+        var notMeTextKey = "not_me_text"
         switch message {
         case .recoveryLink(let link, let notMeLink, let minutes):
             subject = t("recovery_link.subject")
@@ -89,6 +92,8 @@ public struct MustacheMessageComposer: MessageComposer {
             subject = t("account_changed.subject")
             blocks = [.paragraph(t("account_changed." + change.text.key, change.text.values)), .paragraph(t("account_changed.not_you"))]
             notMe = notMeLink
+            notAsked = ""
+            notMeTextKey = "account_changed.not_me_text"
         case .linkConfirmation(let provider, let link, let minutes):
             subject = t("link_confirmation.subject", ["provider": provider])
             blocks = [.paragraph(t("link_confirmation.intro", ["provider": provider])),
@@ -98,8 +103,8 @@ public struct MustacheMessageComposer: MessageComposer {
         }
         let context: [String: Any] = [
             "lang": locale, "subject": subject, "greeting": t("greeting"), "blocks": blocks.map(\.context),
-            "notAsked": t("not_asked"), "notMe": t("not_me"), "notMeURL": notMe ?? "",
-            "notMeText": notMe.map { t("not_me_text", ["link": $0]) } ?? "", "signature": t("signature"),
+            "notAsked": notAsked, "notMe": t("not_me"), "notMeURL": notMe ?? "",
+            "notMeText": notMe.map { t(notMeTextKey, ["link": $0]) } ?? "", "signature": t("signature"),
         ]
         guard let html = library.render(context, withTemplate: "message.html"),
               let text = library.render(context, withTemplate: "message.txt")
@@ -131,7 +136,7 @@ public struct MustacheMessageComposer: MessageComposer {
         case .addressInUse:
             return t("address_in_use.text", [:])
         case .accountChanged(let change, let notMeLink):
-            return t("account_changed." + change.text.key, change.text.values) + " " + t("not_me_text", ["link": notMeLink])
+            return t("account_changed." + change.text.key, change.text.values) + " " + t("account_changed.not_me_text", ["link": notMeLink])
         case .linkConfirmation(let provider, let link, _):
             return t("link_confirmation.action", ["provider": provider]) + ": " + link
         }
@@ -146,18 +151,5 @@ public struct MustacheMessageComposer: MessageComposer {
             lines.append(blank ? "" : line)
         }
         return lines.joined(separator: "\n").trimmingCharacters(in: .whitespacesAndNewlines) + "\n"
-    }
-}
-
-/// Why a message could not be rendered or sent.
-public enum DeliveryError: Error, CustomStringConvertible {
-    case template(String)
-    case transport(String)
-
-    public var description: String {
-        switch self {
-        case .template(let s): "template: \(s)"
-        case .transport(let s): s
-        }
     }
 }

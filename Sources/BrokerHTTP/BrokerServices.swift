@@ -7,7 +7,6 @@ public struct BrokerServices: Sendable {
     public var config: BrokerConfig
     public var ports: BrokerPorts
     public var providers: any ProviderDirectory
-    public var outbox: any Outbox
     public var signIn: SignInFlow
     public var admin: AdminFlow
     public var recovery: RecoveryFlow
@@ -20,7 +19,7 @@ public struct BrokerServices: Sendable {
     public var formPostProviders: Set<String>
 
     public init(
-        config: BrokerConfig, ports: BrokerPorts, providers: any ProviderDirectory, outbox: any Outbox,
+        config: BrokerConfig, ports: BrokerPorts, providers: any ProviderDirectory,
         composer: any MessageComposer, secrets: CheckWordSecrets, gateway: any SocialGateway, decoyHash: String,
         metrics: PrometheusCollectorRegistry, formPostProviders: Set<String> = []
     ) {
@@ -28,14 +27,13 @@ public struct BrokerServices: Sendable {
         self.config = config
         self.ports = ports
         self.providers = providers
-        self.outbox = outbox
         let security = config.security.settings
         self.returnTo = ReturnToPolicy(allowedOrigins: config.server.allowedReturnTo, base: config.server.publicURL)
         self.signIn = SignInFlow(ports: ports, security: security, limits: config.rateLimits, decoyHash: decoyHash)
         self.admin = AdminFlow(ports: ports, security: security, providers: providers, actor: "admin")
         self.recovery = RecoveryFlow(
             ports: ports, settings: config.recovery.settings(publicURL: config.server.publicURL), security: security,
-            limits: config.rateLimits, providers: providers, composer: composer, secrets: secrets
+            limits: config.rateLimits, providers: providers, composer: composer, secrets: secrets, returnTo: returnTo
         )
         self.conversion = ConversionFlow(
             ports: ports, security: security, recovery: config.recovery.settings(publicURL: config.server.publicURL),

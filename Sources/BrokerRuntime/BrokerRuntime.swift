@@ -36,14 +36,14 @@ public struct BrokerRuntime: Sendable {
         let decoy = try await hasher.hash(Secret(ports.tokens.token(bytes: 24)))
         let secrets = CheckWordSecrets(key: try await SecretKeyFile.key(config: config, store: store, logger: logger))
         let services = BrokerServices(
-            config: config, ports: ports, providers: catalog, outbox: store, composer: try MustacheMessageComposer(),
+            config: config, ports: ports, providers: catalog, composer: try MustacheMessageComposer(),
             secrets: secrets, gateway: ProviderGateway(catalog: catalog, clock: clock), decoyHash: decoy, metrics: Self.metrics,
             formPostProviders: Set(catalog.definitions.filter { $0.responseMode == "form_post" }.map(\.id))
         )
         var settings = DeliveryWorker.Settings(maxAttempts: config.delivery.maxAttempts, backoffMaxSeconds: config.delivery.backoffMaxSeconds)
         settings.leaseSeconds = 30
         let worker = DeliveryWorker(
-            outbox: store, email: emailTransport(config), sms: smsTransport(config), secrets: secrets, clock: clock,
+            outbox: store, transports: transports(config), secrets: secrets, clock: clock,
             settings: settings, logger: Logger(label: "broker.delivery")
         )
         let janitor = Janitor(
@@ -52,6 +52,18 @@ public struct BrokerRuntime: Sendable {
             logger: Logger(label: "broker.housekeeping")
         )
         return BrokerRuntime(config: config, store: store, catalog: catalog, services: services, worker: worker, janitor: janitor)
+    }
+
+    /// The transport of each channel, as configured; a new channel is one more case here.
+    static func transports(_ config: BrokerConfig) -> [Channel: any MessageTransport] {
+        var map: [Channel: any MessageTransport] = [:]
+        for channel in Channel.allCases {
+            switch channel {
+            case .email: map[channel] = emailTransport(config)
+            case .sms: map[channel] = smsTransport(config)
+            }
+        }
+        return map
     }
 
     static func emailTransport(_ config: BrokerConfig) -> any MessageTransport {

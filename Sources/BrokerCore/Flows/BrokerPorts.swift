@@ -26,6 +26,10 @@ public struct BrokerPorts: Sendable {
         }
     }
 
+    var links: LinkCheck { LinkCheck(ports: self) }
+
+    func words(_ secrets: CheckWordSecrets) -> WordIssuer { WordIssuer(ports: self, secrets: secrets) }
+
     func audit(_ type: String, account: String?, actor: String, _ detail: [String: String] = [:]) -> StoreChange {
         .insertAudit(AuditEvent(id: tokens.identifier(), accountId: account, type: type, actor: actor, detail: detail, at: clock.now()))
     }

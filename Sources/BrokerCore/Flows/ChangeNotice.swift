@@ -16,16 +16,13 @@ struct ChangeNotice: Sendable {
         var changes: [StoreChange] = []
         for channel in Channel.allCases {
             guard let address = account.verifiedAddress(on: channel) else { continue }
-            let id = ports.tokens.identifier()
-            changes.append(.insertCheckWord(CheckWord(
-                id: id, accountId: account.id, purpose: .notMe, kind: .link, channel: channel, secretHash: secrets.storedHash(of: .link, id: id),
-                address: address, createdAt: now, expiresAt: now.addingTimeInterval(TimeInterval(notMeTTLSeconds))
-            )))
-            let notMe = publicURL + "/recover/not-me?token=" + CheckWordSecrets.placeholder(.link, id: id)
+            let notMeWord = ports.words(secrets).issue(.notMe, .link, accountId: account.id, channel: channel, address: address, ttlSeconds: notMeTTLSeconds)
+            changes.append(.insertCheckWord(notMeWord.word))
+            let notMe = publicURL + "/recover/not-me?token=" + notMeWord.placeholder
             let composed = try composer.compose(.accountChanged(change, notMeLink: notMe), locale: account.locale, channel: channel)
             changes.append(.enqueueMessage(OutboxMessage(
                 id: ports.tokens.identifier(), accountId: account.id, channel: channel, recipient: address, subject: composed.subject,
-                text: composed.text, html: channel == .email ? composed.html : nil, createdAt: now
+                text: composed.text, html: channel.carriesHTML ? composed.html : nil, createdAt: now
             )))
         }
         return changes

@@ -60,9 +60,3 @@ public enum CheckWordPurpose: String, Sendable, CaseIterable {
     /// Proof of receipt of a phone number being attached to an account.
     case verifyPhone = "verify_phone"
 }
-
-/// How a message travels.
-public enum Channel: String, Sendable, CaseIterable, Codable {
-    case email
-    case sms
-}

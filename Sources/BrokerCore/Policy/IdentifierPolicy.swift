@@ -86,12 +86,20 @@ public enum Identifier: Sendable, Equatable {
     case email(String)
     case phone(String)
 
+    /// A login name made only of digits (and phone punctuation) may be a phone typed without
+    /// '+': the phone it reads as, which sign-in, recovery and every counter use too. The one
+    /// place this rule is decided.
+    public var phoneReading: String? {
+        guard case .login(let v) = self else { return nil }
+        return try? IdentifierPolicy.phone(v)
+    }
+
     /// A stable key for counters: the kind and the normalised value (login names lower-cased).
     public var key: String {
         switch self {
         // Digits that could be a phone count as that phone: sign-in and recovery find the
         // phone's account by them, so "5511999990000" and "+5511999990000" share one limit.
-        case .login(let v): (try? IdentifierPolicy.phone(v)).map { "phone:" + $0 } ?? "login:" + v.lowercased()
+        case .login(let v): phoneReading.map { "phone:" + $0 } ?? "login:" + v.lowercased()
         case .email(let v): "email:" + v
         case .phone(let v): "phone:" + v
         }
@@ -115,4 +123,9 @@ extension StringProtocol {
         result.append(contentsOf: scalars[start...end])
         return String(result)
     }
+}
+
+extension Character {
+    /// 0-9 only (not every Unicode digit): codes and phone numbers are ASCII.
+    var isASCIIDigit: Bool { ("0"..."9").contains(self) }
 }

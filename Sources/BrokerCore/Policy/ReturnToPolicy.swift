@@ -52,10 +52,4 @@ public struct ReturnToPolicy: Sendable {
         guard allowedOrigins.contains(origin) || explicitOrigin.map(allowedOrigins.contains) == true else { return nil }
         return raw
     }
-
-    /// `check`, throwing the contract's refusal.
-    public func validate(_ raw: String) throws -> String {
-        guard let ok = check(raw) else { throw BrokerError.invalidRequest(field: "return_to", reason: "is not an allowed address") }
-        return ok
-    }
 }

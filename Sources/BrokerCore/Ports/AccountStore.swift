@@ -38,6 +38,14 @@ public protocol AccountStore: Sendable {
 }
 
 extension AccountStore {
+    /// The account whose email or phone (by channel) is `address`.
+    public func account(address: String, on channel: Channel) async throws -> Account? {
+        switch channel {
+        case .email: try await account(email: address)
+        case .sms: try await account(phone: address)
+        }
+    }
+
     /// The account an identifier names, and the identifier as it matched: digits typed
     /// without '+' that are no login name are tried as a phone (so "5511999990000" finds
     /// the account of +5511999990000 on sign-in and recovery alike).
@@ -47,7 +55,7 @@ extension AccountStore {
         case .phone(let phone): return try await account(phone: phone).map { ($0, identifier) }
         case .login(let login):
             if let found = try await account(login: login) { return (found, identifier) }
-            guard let phone = try? IdentifierPolicy.phone(login) else { return nil }
+            guard let phone = identifier.phoneReading else { return nil }
             return try await account(phone: phone).map { ($0, .phone(phone)) }
         }
     }

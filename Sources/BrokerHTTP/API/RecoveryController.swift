@@ -49,12 +49,8 @@ struct RecoveryController {
     func addRoutes(to routes: RouteRecorder) {
         routes.post("/api/v1/recovery") { request, context in
             let body = try await JSONBody.decode(RequestBody.self, from: request, context: context)
-            let back = try body.returnTo.map { raw -> String in
-                guard let ok = returnTo.check(raw) else { throw BrokerError.invalidReturnTo }
-                return ok
-            }
             try await recovery.request(identifier: body.identifier, channel: body.channel, locale: body.locale, clientAddress: context.clientAddress,
-                                       returnTo: back)
+                                       returnTo: body.returnTo)
             return JSONResponse.make(Status(status: "accepted"), status: .accepted)
         }
         routes.post("/api/v1/recovery/code") { request, context in
@@ -79,7 +75,6 @@ struct RecoveryController {
             return JSONResponse.make(Status(status: "accepted"), status: .accepted)
         }
         routes.post("/api/v1/recovery/lookup") { request, context in
-            guard recovery.settings.revealMethods else { throw BrokerError.notEnabled }
             let body = try await JSONBody.decode(IdentifierBody.self, from: request, context: context)
             let methods = try await recovery.lookup(identifier: body.identifier, clientAddress: context.clientAddress)
             return JSONResponse.make(Methods(methods: methods.map(Methods.Item.init)))

@@ -94,17 +94,14 @@ enum StatementPlan {
                     .int(m.nextAttemptAt.milliseconds),
                 ])]
         case .insertOAuthState(let o):
-            return [
-                SQLStatement("""
-                    INSERT INTO oauth_states (id, state_hash, binding_hash, provider, intent, account_id, return_to, locale, created_at, expires_at)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                    """, [
-                        .text(o.id), .text(o.stateHash), .text(o.bindingHash), .text(o.provider), .text(o.intent.rawValue), .text(o.accountId),
-                        .text(o.returnTo), .text(o.locale), .int(o.createdAt.milliseconds), .int(o.expiresAt.milliseconds),
-                    ]),
-                // Old, finished flows go as new ones arrive: the table stays small without a sweeper.
-                SQLStatement("DELETE FROM oauth_states WHERE expires_at < ?", [.int(o.createdAt.milliseconds - 86_400_000)]),
-            ]
+            // Expired states are deleted by the Janitor (Housekeeping), not here.
+            return [SQLStatement("""
+                INSERT INTO oauth_states (id, state_hash, binding_hash, provider, intent, account_id, return_to, locale, created_at, expires_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """, [
+                    .text(o.id), .text(o.stateHash), .text(o.bindingHash), .text(o.provider), .text(o.intent.rawValue), .text(o.accountId),
+                    .text(o.returnTo), .text(o.locale), .int(o.createdAt.milliseconds), .int(o.expiresAt.milliseconds),
+                ])]
         case .consumeOAuthState(let id, let at):
             return [SQLStatement("UPDATE oauth_states SET used_at = ? WHERE id = ? AND used_at IS NULL",
                                  [.int(at.milliseconds), .text(id)], mustChange: true)]

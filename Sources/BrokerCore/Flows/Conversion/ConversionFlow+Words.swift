@@ -4,22 +4,25 @@ extension ConversionFlow {
     /// A provider's display name for messages.
     func providerName(_ id: String) -> String { providers?.provider(id: id)?.name ?? id }
 
-    func sendVerification(to address: String, channel: Channel, purpose: CheckWordPurpose, account: Account) async throws {
+    func sendVerification(to address: String, channel: Channel, account: Account) async throws {
         let now = ports.clock.now()
-        let owner = channel == .email ? try await ports.store.account(email: address) : try await ports.store.account(phone: address)
+        let purpose = channel.verificationPurpose
+        let owner = try await ports.store.account(address: address, on: channel)
         // Another account's address gets the same words as a free one (so every later verify attempt
         // answers alike), but the message goes to its owner and says only that someone tried.
         let taken = owner.flatMap { $0.id == account.id ? nil : $0 }
         var words: [CheckWord] = []
         func word(_ kind: CheckWord.Kind, ttl: Int) -> String {
-            let id = ports.tokens.identifier()
-            let hash = secrets.storedHash(of: kind, id: id)
-            words.append(CheckWord(id: id, accountId: account.id, purpose: purpose, kind: kind, channel: channel, secretHash: hash,
-                                   address: address, createdAt: now, expiresAt: now.addingTimeInterval(TimeInterval(ttl))))
-            return CheckWordSecrets.placeholder(kind, id: id)
+            let issued = ports.words(secrets).issue(purpose, kind, accountId: account.id, channel: channel, address: address, ttlSeconds: ttl)
+            words.append(issued.word)
+            return issued.placeholder
         }
         let code = word(.code, ttl: recovery.codeTTLSeconds)
-        let link = channel == .email ? recovery.publicURL + "/account/verify-email?token=" + word(.link, ttl: verifyTTLSeconds) : nil
+        // An email also gets a link to click; a phone only the code.
+        let link: String? = switch channel.recoveryWord {
+        case .link: recovery.publicURL + "/account/verify-email?token=" + word(.link, ttl: verifyTTLSeconds)
+        case .code: nil
+        }
         var changes: [StoreChange] = [.revokeCheckWords(accountId: account.id, purposes: [purpose], at: now)]
         changes += words.map(StoreChange.insertCheckWord)
         if let taken {
@@ -30,14 +33,14 @@ extension ConversionFlow {
             let composed = try composer.compose(.verifyAddress(link: link, code: code, minutes: MessageContent.minutes(recovery.codeTTLSeconds)),
                                                 locale: account.locale, channel: channel)
             changes.append(.enqueueMessage(message(composed, to: address, channel: channel, accountId: account.id)))
-            changes.append(ports.audit(channel == .email ? "email_attach_requested" : "phone_attach_requested", account: account.id, actor: "user"))
+            changes.append(ports.audit(channel.addressName + "_attach_requested", account: account.id, actor: "user"))
         }
         try await ports.commit(changes)
     }
 
     func message(_ composed: ComposedMessage, to address: String, channel: Channel, accountId: String) -> OutboxMessage {
         OutboxMessage(id: ports.tokens.identifier(), accountId: accountId, channel: channel, recipient: address, subject: composed.subject,
-                      text: composed.text, html: composed.html, createdAt: ports.clock.now())
+                      text: composed.text, html: channel.carriesHTML ? composed.html : nil, createdAt: ports.clock.now())
     }
 
     /// Puts the verified address on the account; every verified address it had hears about the change.

@@ -43,14 +43,14 @@ public struct ConversionFlow: Sendable {
         let email = try IdentifierPolicy.email(raw)
         try security.requireRecentSignIn(session, now: ports.clock.now())
         try await throttle.admitSend(subject: "attach:" + account.id, clientAddress: clientAddress)
-        try await sendVerification(to: email, channel: .email, purpose: .verifyEmail, account: account)
+        try await sendVerification(to: email, channel: .email, account: account)
     }
 
     public func attachPhone(_ raw: String, account: Account, session: Session, clientAddress: String?) async throws {
         let phone = try IdentifierPolicy.phone(raw)
         try security.requireRecentSignIn(session, now: ports.clock.now())
         try await throttle.admitSend(subject: "attach:" + account.id, clientAddress: clientAddress)
-        try await sendVerification(to: phone, channel: .sms, purpose: .verifyPhone, account: account)
+        try await sendVerification(to: phone, channel: .sms, account: account)
     }
 
     /// Redeems an email verification: a link token (no session needed) or the 6-digit code (for `account`).
@@ -61,14 +61,8 @@ public struct ConversionFlow: Sendable {
             guard let account else { throw BrokerError.unauthenticated }
             word = try await codeCheck.match(trimmed, account: account, identifier: nil, purpose: .verifyEmail)
         } else {
-            guard !trimmed.isEmpty, trimmed.utf8.count <= 256,
-                  let found = try await ports.store.checkWord(secretHash: TokenHash.of(trimmed)), found.purpose == .verifyEmail,
-                  account == nil || found.accountId == account?.id
-            else { throw BrokerError.incorrectCheckWord }
-            if found.usedAt != nil { throw BrokerError.tokenUsed }
-            if found.revokedAt != nil { throw BrokerError.incorrectCheckWord }
-            if found.expiresAt <= ports.clock.now() { throw BrokerError.tokenExpired }
-            word = found
+            // The link needs no session; with one, it must be the session's own account.
+            word = try await ports.links.live(trimmed, purpose: .verifyEmail) { found, _ in account == nil || found.accountId == account?.id }.0
         }
         return try await adopt(word)
     }

@@ -26,35 +26,33 @@ extension RecoveryFlow {
         var words: [CheckWord] = []
         /// A new word; what goes into the message is its placeholder, never the secret.
         func newWord(_ purpose: CheckWordPurpose, _ kind: CheckWord.Kind, ttl: Int) -> String {
-            let id = ports.tokens.identifier()
-            let secretHash = secrets.storedHash(of: kind, id: id)
-            words.append(CheckWord(
-                id: id, accountId: account.id, purpose: purpose, kind: kind, channel: channel, secretHash: secretHash,
-                address: address, createdAt: now, expiresAt: now.addingTimeInterval(TimeInterval(ttl))
-            ))
-            return CheckWordSecrets.placeholder(kind, id: id)
+            let issued = ports.words(secrets).issue(purpose, kind, accountId: account.id, channel: channel, address: address, ttlSeconds: ttl)
+            words.append(issued.word)
+            return issued.placeholder
         }
         let notMe = settings.publicURL + "/recover/not-me?token=" + newWord(.notMe, .link, ttl: settings.notMeTTLSeconds)
+        /// What the message shows of a recovery word: a link carries the reset page's address, a code itself.
+        func secret(_ placeholder: String) -> String {
+            switch channel.recoveryWord {
+            case .link: resetLink(placeholder, returnTo: returnTo)
+            case .code: placeholder
+            }
+        }
         let content: MessageContent
+        let ttl = channel.recoveryWord == .link ? settings.linkTTLSeconds : settings.codeTTLSeconds
         if account.isSocialOnly {
             let links = Self.providerIds(of: account).map { id in
                 let p = providers.provider(id: id)
                 return ProviderLinks(name: p?.name ?? id, recoveryURL: p?.recoveryURL ?? "", signInURL: settings.publicURL + "/auth/\(id)/start")
             }
-            var setPassword: String?
-            if settings.socialOnlyPasswordAllowed {
-                setPassword = channel == .email
-                    ? resetLink(newWord(.recovery, .link, ttl: settings.linkTTLSeconds), returnTo: returnTo)
-                    : newWord(.recovery, .code, ttl: settings.codeTTLSeconds)
-            }
-            content = .socialRecovery(providers: links, setPasswordLink: setPassword, notMeLink: notMe,
-                                      minutes: MessageContent.minutes(channel == .email ? settings.linkTTLSeconds : settings.codeTTLSeconds))
-        } else if channel == .email {
-            content = .recoveryLink(link: resetLink(newWord(.recovery, .link, ttl: settings.linkTTLSeconds), returnTo: returnTo), notMeLink: notMe,
-                                    minutes: MessageContent.minutes(settings.linkTTLSeconds))
+            let setPassword = settings.socialOnlyPasswordAllowed ? secret(newWord(.recovery, channel.recoveryWord, ttl: ttl)) : nil
+            content = .socialRecovery(providers: links, setPasswordLink: setPassword, notMeLink: notMe, minutes: MessageContent.minutes(ttl))
         } else {
-            content = .recoveryCode(code: newWord(.recovery, .code, ttl: settings.codeTTLSeconds), notMeLink: notMe,
-                                    minutes: MessageContent.minutes(settings.codeTTLSeconds))
+            let word = secret(newWord(.recovery, channel.recoveryWord, ttl: ttl))
+            switch channel.recoveryWord {
+            case .link: content = .recoveryLink(link: word, notMeLink: notMe, minutes: MessageContent.minutes(ttl))
+            case .code: content = .recoveryCode(code: word, notMeLink: notMe, minutes: MessageContent.minutes(ttl))
+            }
         }
         let message = try compose(content, for: account, to: address, via: channel)
         var changes: [StoreChange] = [.revokeCheckWords(accountId: account.id, purposes: [.recovery], at: now)]
@@ -76,7 +74,7 @@ extension RecoveryFlow {
         let composed = try composer.compose(content, locale: account.locale, channel: channel)
         return OutboxMessage(
             id: ports.tokens.identifier(), accountId: account.id, channel: channel, recipient: address,
-            subject: composed.subject, text: composed.text, html: channel == .email ? composed.html : nil, createdAt: ports.clock.now()
+            subject: composed.subject, text: composed.text, html: channel.carriesHTML ? composed.html : nil, createdAt: ports.clock.now()
         )
     }
 
@@ -89,16 +87,9 @@ extension RecoveryFlow {
 
     /// The word and account a link token names, when the link still works.
     func liveWord(token: String) async throws -> (CheckWord, Account) {
-        guard !token.isEmpty, token.utf8.count <= 256,
-              let word = try await ports.store.checkWord(secretHash: TokenHash.of(token)), word.purpose == .recovery, word.kind == .link
-        else { throw BrokerError.incorrectCheckWord }
-        if word.usedAt != nil { throw BrokerError.tokenUsed }
-        if word.revokedAt != nil { throw BrokerError.incorrectCheckWord }
-        guard let account = try await ports.store.account(id: word.accountId), account.state == .active,
-              account.verifiedAddress(on: word.channel) == word.address
-        else { throw BrokerError.incorrectCheckWord }
-        if word.expiresAt <= ports.clock.now() { throw BrokerError.tokenExpired }
-        return (word, account)
+        try await ports.links.live(token, purpose: .recovery) { word, account in
+            account.state == .active && account.verifiedAddress(on: word.channel) == word.address
+        }
     }
 
     static func parseChannel(_ raw: String) throws -> Channel {
@@ -117,20 +108,5 @@ extension RecoveryFlow {
     static func providerIds(of account: Account) -> [String] {
         var seen = Set<String>()
         return account.identities.map(\.provider).filter { seen.insert($0).inserted }
-    }
-}
-
-/// Masked addresses for hints: the full address never appears.
-public enum Mask {
-    /// `maria@example.test` -> `m•••@example.test`
-    public static func email(_ email: String) -> String {
-        guard let at = email.firstIndex(of: "@"), let first = email.first else { return "•••" }
-        return String(first) + "•••" + email[at...]
-    }
-
-    /// `+5511999990000` -> `+55•••0000`
-    public static func phone(_ phone: String) -> String {
-        guard phone.count > 7 else { return "•••" }
-        return String(phone.prefix(3)) + "•••" + String(phone.suffix(4))
     }
 }

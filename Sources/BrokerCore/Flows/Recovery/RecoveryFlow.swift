@@ -11,6 +11,8 @@ public struct RecoveryFlow: Sendable {
     let providers: any ProviderDirectory
     let composer: any MessageComposer
     let secrets: CheckWordSecrets
+    /// Where a recovery link may send the person back to afterwards.
+    let returnToPolicy: ReturnToPolicy
     let timing = TimingEqualizer()
     var throttle: Throttle { ports.throttle(limits) }
     var codeCheck: CodeCheck {
@@ -21,8 +23,10 @@ public struct RecoveryFlow: Sendable {
 
     public init(
         ports: BrokerPorts, settings: RecoverySettings, security: SecuritySettings, limits: RateLimitSettings,
-        providers: any ProviderDirectory, composer: any MessageComposer, secrets: CheckWordSecrets
+        providers: any ProviderDirectory, composer: any MessageComposer, secrets: CheckWordSecrets,
+        returnTo: ReturnToPolicy? = nil
     ) {
+        self.returnToPolicy = returnTo ?? ReturnToPolicy(allowedOrigins: [], base: settings.publicURL)
         self.secrets = secrets
         self.ports = ports
         self.settings = settings
@@ -38,10 +42,14 @@ public struct RecoveryFlow: Sendable {
     // MARK: requests that send
 
     /// `POST /api/v1/recovery`: sends a link or a code to a verified address of the account, if there is one.
-    /// `returnTo` (already checked against `server.allowed_return_to`) rides along in the link,
-    /// so the page after the reset offers the way back to the site the person came from.
-    public func request(identifier raw: String, channel: String?, locale: String?, clientAddress: String?, returnTo: String? = nil) async throws {
+    /// `returnTo` (one of `server.allowed_return_to`, else 400 `invalid_return_to`) rides along in
+    /// the link, so the page after the reset offers the way back to the site the person came from.
+    public func request(identifier raw: String, channel: String?, locale: String?, clientAddress: String?, returnTo rawReturnTo: String? = nil) async throws {
         let start = ContinuousClock.now
+        let returnTo = try rawReturnTo.map { raw in
+            guard let checked = returnToPolicy.check(raw) else { throw BrokerError.invalidReturnTo }
+            return checked
+        }
         let identifier = try IdentifierPolicy.classify(raw)
         let requested = try channel.map(Self.parseChannel)
         let requestLocale = try locale.map { try LocalePolicy.validate($0) }
@@ -72,7 +80,7 @@ public struct RecoveryFlow: Sendable {
         }
         let channel = try raw.map(Self.parseChannel) ?? (account.emailVerified ? .email : .sms)
         guard account.verifiedAddress(on: channel) != nil else {
-            throw BrokerError.invalidRequest(field: "channel", reason: "the account has no verified \(channel == .email ? "email" : "phone")")
+            throw BrokerError.invalidRequest(field: "channel", reason: "the account has no verified \(channel.addressName)")
         }
         try await send(to: account, via: channel, respectCooldown: false, actor: "admin")
     }
@@ -108,13 +116,11 @@ public struct RecoveryFlow: Sendable {
         }
         guard let account = known else { throw BrokerError.invalidCode }
         let now = ports.clock.now()
-        let linkId = ports.tokens.identifier()
-        let token = secrets.token(for: linkId)
-        let link = CheckWord(
-            id: linkId, accountId: account.id, purpose: .recovery, kind: .link, channel: word.channel,
-            secretHash: TokenHash.of(token), address: word.address, createdAt: now,
-            expiresAt: now.addingTimeInterval(TimeInterval(settings.codeTTLSeconds))
-        )
+        // The code is traded for a link word the reset page takes, which lives as long as the code did.
+        let issued = ports.words(secrets).issue(.recovery, .link, accountId: account.id, channel: word.channel, address: word.address,
+                                                ttlSeconds: settings.codeTTLSeconds)
+        let link = issued.word
+        let token = secrets.token(for: link.id)
         do {
             try await ports.commit([.consumeCheckWord(id: word.id, at: now), .insertCheckWord(link)])
         } catch StoreError.stale {
@@ -166,13 +172,9 @@ public struct RecoveryFlow: Sendable {
     /// "This wasn't me": kills the open proofs (recovery, verification, link words), signs every
     /// device out and pauses recovery sends for the account.
     public func notMe(token: String) async throws {
+        let (word, found) = try await ports.links.live(token, purpose: .notMe)
         let now = ports.clock.now()
-        guard token.utf8.count <= 256, let word = try await ports.store.checkWord(secretHash: TokenHash.of(token)),
-              word.purpose == .notMe, word.revokedAt == nil,
-              var account = try await ports.store.account(id: word.accountId)
-        else { throw BrokerError.incorrectCheckWord }
-        guard word.usedAt == nil else { throw BrokerError.tokenUsed }
-        guard word.expiresAt > now else { throw BrokerError.tokenExpired }
+        var account = found
         account.recoveryPausedUntil = now.addingTimeInterval(TimeInterval(settings.notMePauseSeconds))
         account.updatedAt = now
         do {
@@ -217,8 +219,4 @@ public struct RecoveryMethod: Sendable, Equatable {
         self.recoveryURL = recoveryURL
         self.hint = hint
     }
-}
-
-extension Character {
-    var isASCIIDigit: Bool { ("0"..."9").contains(self) }
 }

@@ -17,17 +17,15 @@ extension SocialFlow {
         let payload = String(decoding: try JSONEncoder().encode(
             PendingLink(provider: identity.provider, subject: identity.subject, email: identity.email, returnTo: record.returnTo)
         ), as: UTF8.self)
-        func word(_ id: String) -> CheckWord {
-            CheckWord(
-                id: id, accountId: owner.id, purpose: .linkIdentity, kind: .link, channel: .email, secretHash: TokenHash.of(secrets.token(for: id)),
-                address: email, createdAt: now, expiresAt: now.addingTimeInterval(TimeInterval(confirmationTTLSeconds)), payload: payload
-            )
+        let issuer = ports.words(secrets)
+        func word() -> WordIssuer.Issued {
+            issuer.issue(.linkIdentity, .link, accountId: owner.id, channel: .email, address: email, ttlSeconds: confirmationTTLSeconds, payload: payload)
         }
-        let emailed = word(ports.tokens.identifier())
-        let browser = word(ports.tokens.identifier())
+        let emailed = word()
+        let browser = word()
         let name = providerName(identity.provider)
         let composed = try composer.compose(
-            .linkConfirmation(provider: name, link: publicURL + "/auth/link/confirm?token=" + CheckWordSecrets.placeholder(.link, id: emailed.id),
+            .linkConfirmation(provider: name, link: publicURL + "/auth/link/confirm?token=" + emailed.placeholder,
                               minutes: MessageContent.minutes(confirmationTTLSeconds)),
             locale: owner.locale, channel: .email
         )
@@ -37,11 +35,11 @@ extension SocialFlow {
         )
         try await ports.commit([
             .revokeCheckWords(accountId: owner.id, purposes: [.linkIdentity], at: now),
-            .insertCheckWord(emailed), .insertCheckWord(browser), .enqueueMessage(message),
+            .insertCheckWord(emailed.word), .insertCheckWord(browser.word), .enqueueMessage(message),
             ports.audit("identity_link_requested", account: owner.id, actor: "user", ["provider": identity.provider]),
         ])
         return .confirmationRequired(
-            account: owner, provider: name, pendingToken: secrets.token(for: browser.id), emailHint: Mask.email(email), returnTo: record.returnTo
+            account: owner, provider: name, pendingToken: secrets.token(for: browser.word.id), emailHint: Mask.email(email), returnTo: record.returnTo
         )
     }
 
@@ -62,16 +60,13 @@ extension SocialFlow {
     }
 
     func pendingLink(token: String) async throws -> (CheckWord, Account, PendingLink) {
-        guard !token.isEmpty, token.utf8.count <= 256,
-              let word = try await ports.store.checkWord(secretHash: TokenHash.of(token)), word.purpose == .linkIdentity,
-              let payload = word.payload, let pending = try? JSONDecoder().decode(PendingLink.self, from: Data(payload.utf8))
-        else { throw BrokerError.incorrectCheckWord }
-        if word.usedAt != nil { throw BrokerError.tokenUsed }
-        if word.revokedAt != nil { throw BrokerError.incorrectCheckWord }
-        guard let account = try await ports.store.account(id: word.accountId), account.email == word.address, account.emailVerified else {
+        // The word proves control of the address it went to, so it dies when the account's email changes.
+        let (word, account) = try await ports.links.live(token, purpose: .linkIdentity) { word, account in
+            account.email == word.address && account.emailVerified
+        }
+        guard let payload = word.payload, let pending = try? JSONDecoder().decode(PendingLink.self, from: Data(payload.utf8)) else {
             throw BrokerError.incorrectCheckWord
         }
-        if word.expiresAt <= ports.clock.now() { throw BrokerError.tokenExpired }
         return (word, account, pending)
     }
 
