@@ -9,7 +9,7 @@ public struct MustacheMessageComposer: MessageComposer {
     let library: MustacheLibrary
     let localizer: Localizer
 
-    public init(localizer: Localizer = .shared) throws {
+    public init(localizer: Localizer) throws {
         var library = MustacheLibrary()
         for name in ["message.html", "message.txt"] {
             guard let url = Bundle.module.url(forResource: name, withExtension: "mustache", subdirectory: "templates/messages") else {

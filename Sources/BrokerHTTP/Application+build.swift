@@ -6,7 +6,7 @@ import NIOCore
 /// Builds the broker's HTTP application. The executable and the tests call this
 /// same function, so tests exercise the real routes and middleware.
 public func buildApplication(services: BrokerServices, logger: Logger) -> Application<RouterResponder<BrokerRequestContext>> {
-    let (router, _) = buildRouter(services: services)
+    let router = buildRouter(services: services)
     let idle = TimeAmount.seconds(Int64(services.config.server.idleTimeoutSeconds))
     return Application(
         router: router,
@@ -18,8 +18,8 @@ public func buildApplication(services: BrokerServices, logger: Logger) -> Applic
     )
 }
 
-/// The router alone, with the list of routes it serves in OpenAPI path syntax.
-public func buildRouter(services: BrokerServices) -> (Router<BrokerRequestContext>, [(method: String, path: String)]) {
+/// The router alone. Its routes (`Router.routes`) are what the OpenAPI test compares the document with.
+public func buildRouter(services: BrokerServices) -> Router<BrokerRequestContext> {
     let router = Router(context: BrokerRequestContext.self)
     router.add(middleware: MetricsMiddleware())
     router.add(middleware: RequestCounterMiddleware())
@@ -28,36 +28,44 @@ public func buildRouter(services: BrokerServices) -> (Router<BrokerRequestContex
     if !services.config.server.trustedProxies.isEmpty {
         router.add(middleware: ClientAddressMiddleware(policy: ClientAddressPolicy(trustedProxies: services.config.server.trustedProxies)))
     }
-    router.add(middleware: ErrorEnvelopeMiddleware())
+    router.add(middleware: ErrorEnvelopeMiddleware(envelope: ErrorEnvelope(localizer: services.localizer)))
     router.add(middleware: CookieWriteGuardMiddleware(allowedOrigins: services.returnTo.allowedOrigins))
-    let routes = RouteRecorder(router: router)
-    router.add(middleware: MethodNotAllowedMiddleware(routes: routes))
     router.add(middleware: FormActionMiddleware(allowedReturnTo: services.returnTo.allowedOrigins.sorted()))
     let cookies = SessionCookies(secure: !services.config.server.devMode)
-    OperationsController(store: services.ports.store, metrics: services.metrics).addRoutes(to: routes)
-    ProvidersController(directory: services.providers).addRoutes(to: routes)
-    SessionController(signIn: services.signIn, cookies: cookies).addRoutes(to: routes)
-    AdminAccountsController(admin: services.admin, recovery: services.recovery, adminTokens: services.config.admin.tokens).addRoutes(to: routes)
     let csrf = CSRF(secure: !services.config.server.devMode, tokens: services.ports.tokens)
     let returnTo = services.returnTo
-    RecoveryController(recovery: services.recovery, returnTo: returnTo).addRoutes(to: routes)
+    let sessions = SessionAuthenticator(signIn: services.signIn)
+
+    let renderer = services.pages
+    // Page routes: whatever they throw is answered as an HTML page (PageErrorMiddleware).
+    let pages = router.group().add(middleware: PageErrorMiddleware(renderer: renderer))
+
+    OperationsController(store: services.ports.store, metrics: services.metrics, openAPI: services.openAPI).addRoutes(to: router)
+    ProvidersController(directory: services.providers).addRoutes(to: router)
+    SessionController(signIn: services.signIn, cookies: cookies).addRoutes(to: router)
+    RecoveryController(recovery: services.recovery).addRoutes(to: router)
+    AccountController(conversion: services.conversion)
+        .addRoutes(to: router.group("/api/v1/account").add(middleware: sessions))
+    AdminAccountsController(admin: services.admin, recovery: services.recovery)
+        .addRoutes(to: router.group("/api/v1/admin").add(middleware: AdminTokenAuthenticator(tokens: services.config.admin.tokens)))
     RecoveryPagesController(
-        recovery: services.recovery, returnTo: returnTo,
-        csrf: csrf,
-        minPasswordLength: services.config.security.passwordMinLength
-    ).addRoutes(to: routes)
+        recovery: services.recovery, renderer: renderer, returnTo: returnTo, csrf: csrf, minPasswordLength: services.config.security.passwordMinLength
+    ).addRoutes(to: pages)
     SocialController(
-        social: services.social, cookies: cookies, csrf: csrf, formPostProviders: services.formPostProviders
-    ).addRoutes(to: routes)
+        social: services.social, renderer: renderer, cookies: cookies, csrf: csrf, formPostProviders: services.formPostProviders
+    ).addRoutes(to: router.group().add(middleware: PageErrorMiddleware(renderer: renderer, title: "sign_in_problem_title", onlyForBrowsers: true)))
     AccountPageController(
-        signIn: services.signIn, conversion: services.conversion, providers: services.providers, returnTo: returnTo, csrf: csrf, cookies: cookies
-    ).addRoutes(to: routes)
+        signIn: services.signIn, conversion: services.conversion, providers: services.providers, renderer: renderer, returnTo: returnTo,
+        csrf: csrf, cookies: cookies
+    ).addRoutes(to: pages.group().add(middleware: sessions))
     PagesController(
-        recovery: services.recovery, signIn: services.signIn, providers: services.providers, returnTo: returnTo, csrf: csrf, cookies: cookies
-    ).addRoutes(to: routes)
-    AccountController(signIn: services.signIn, conversion: services.conversion).addRoutes(to: routes)
+        recovery: services.recovery, signIn: services.signIn, providers: services.providers, renderer: renderer, returnTo: returnTo,
+        csrf: csrf, cookies: cookies
+    ).addRoutes(to: pages)
     if services.config.server.devMode {
-        DevOutboxController(directories: [services.config.mail.fileDirectory, services.config.sms.fileDirectory]).addRoutes(to: routes)
+        DevOutboxController(directories: [services.config.mail.fileDirectory, services.config.sms.fileDirectory]).addRoutes(to: router)
     }
-    return (router, routes.routes)
+    // Last, so that it runs on the not-found path only, knowing every route.
+    router.add(middleware: MethodNotAllowedMiddleware(routes: router.routes.map { ($0.method.rawValue, $0.path.description) }))
+    return router
 }

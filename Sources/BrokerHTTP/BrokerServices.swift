@@ -1,5 +1,7 @@
 import BrokerConfiguration
 import BrokerCore
+import BrokerLocales
+import Foundation
 import Prometheus
 
 /// Everything the HTTP application needs, built once by the runtime (or a test) from the configuration.
@@ -17,12 +19,21 @@ public struct BrokerServices: Sendable {
     public var returnTo: ReturnToPolicy
     /// Providers that call back with a cross-site form POST (response_mode=form_post).
     public var formPostProviders: Set<String>
+    /// Texts of pages and errors in every language, loaded at start-up.
+    public var localizer: Localizer
+    /// The page templates and stylesheet, loaded at start-up.
+    public var pages: PageRenderer
+    /// The OpenAPI document served at `/openapi.json`.
+    public var openAPI: Data
 
     public init(
         config: BrokerConfig, ports: BrokerPorts, providers: any ProviderDirectory,
         composer: any MessageComposer, secrets: CheckWordSecrets, gateway: any SocialGateway, decoyHash: String,
-        metrics: PrometheusCollectorRegistry, formPostProviders: Set<String> = []
-    ) {
+        metrics: PrometheusCollectorRegistry, formPostProviders: Set<String> = [], localizer: Localizer
+    ) throws {
+        self.localizer = localizer
+        self.pages = try PageRenderer(localizer: localizer)
+        self.openAPI = try OpenAPIDocument.load()
         self.formPostProviders = formPostProviders
         self.config = config
         self.ports = ports

@@ -8,17 +8,22 @@ import Yams
 public struct Localizer: Sendable {
     let tables: [String: [String: String]]
 
-    public static let shared: Localizer = {
+    /// Reads every supported language's file; a missing or broken one stops start-up with its name,
+    /// rather than pages and messages quietly falling back to English or to raw keys.
+    public static func load() throws -> Localizer {
         var tables: [String: [String: String]] = [:]
         for locale in LocalePolicy.supported {
-            guard let url = Bundle.module.url(forResource: locale, withExtension: "yaml", subdirectory: "locales"),
-                  let text = try? String(contentsOf: url, encoding: .utf8),
-                  let map = (try? Yams.load(yaml: text)) as? [String: Any]
-            else { continue }
+            guard let url = Bundle.module.url(forResource: locale, withExtension: "yaml", subdirectory: "locales") else {
+                throw LocalizerError(file: "locales/\(locale).yaml", problem: "is missing from the bundle")
+            }
+            let text = try String(contentsOf: url, encoding: .utf8)
+            guard let map = try Yams.load(yaml: text) as? [String: Any] else {
+                throw LocalizerError(file: "locales/\(locale).yaml", problem: "is not a YAML mapping")
+            }
             tables[locale] = flatten(map, prefix: "")
         }
         return Localizer(tables: tables)
-    }()
+    }
 
     static func flatten(_ map: [String: Any], prefix: String) -> [String: String] {
         var out: [String: String] = [:]
@@ -65,4 +70,11 @@ public struct Localizer: Sendable {
         }
         return out
     }
+}
+
+/// A language file that cannot be used.
+public struct LocalizerError: Error, CustomStringConvertible {
+    public var file: String
+    public var problem: String
+    public var description: String { "\(file) \(problem)" }
 }

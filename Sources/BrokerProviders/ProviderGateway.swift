@@ -10,7 +10,8 @@ import Synchronization
 
 /// The social-provider adapter: OpenID Connect discovery and JWKS (cached for an
 /// hour, refreshed when a key id is unknown), the authorization redirect with
-/// PKCE S256, the code exchange and the userinfo calls, through async-http-client.
+/// PKCE S256 and the code exchange, through async-http-client. What a protocol does
+/// with the tokens (verify an id_token, call userinfo) is its `ProtocolClient`'s.
 public final class ProviderGateway: SocialGateway, Sendable {
     struct Discovery: Sendable {
         var issuer: String
@@ -27,6 +28,9 @@ public final class ProviderGateway: SocialGateway, Sendable {
     let discoveries = Mutex<[String: (Discovery, Date)]>([:])
     let keySets = Mutex<[String: (JWTKeyCollection, Date)]>([:])
 
+    /// `http` defaults to async-http-client's process-wide client (`HTTPClient.shared`): it is
+    /// Sendable, lives as long as the process and needs no shutdown, which is what a broker that
+    /// calls a handful of providers wants; tests pass their own.
     public init(catalog: ProviderCatalog, http: HTTPClient = .shared, clock: any WallClock, cacheSeconds: TimeInterval = 3600) {
         self.catalog = catalog
         self.http = http
@@ -48,7 +52,7 @@ public final class ProviderGateway: SocialGateway, Sendable {
             URLQueryItem(name: "scope", value: definition.scopes.joined(separator: " ")),
             URLQueryItem(name: "state", value: request.state),
         ]
-        if definition.kind == .oidc { items.append(URLQueryItem(name: "nonce", value: request.nonce)) }
+        items += client(for: definition).authorizationParameters(request)
         if definition.pkce {
             items.append(URLQueryItem(name: "code_challenge", value: Self.challenge(request.codeVerifier)))
             items.append(URLQueryItem(name: "code_challenge_method", value: "S256"))
@@ -81,29 +85,18 @@ public final class ProviderGateway: SocialGateway, Sendable {
         guard let accessToken = tokens["access_token"] as? String else {
             throw BrokerError.providerError((tokens["error"] as? String) ?? "no access token")
         }
-        if definition.kind == .oidc {
-            guard let idToken = tokens["id_token"] as? String else { throw BrokerError.invalidIDToken("missing") }
-            let verifier = IDTokenVerifier(issuer: endpoints.issuer, clientId: credentials.clientId)
-            var claims = try await verifyWithRefresh(idToken, verifier: verifier, definition: definition, endpoints: endpoints, nonce: request.nonce)
-            if ClaimMapper.string(claims, path: definition.claims.email) == nil, let userinfo = endpoints.userinfoEndpoint {
-                let info = try await json(userinfo, method: .GET, headers: auth(definition, accessToken), body: nil, what: "userinfo")
-                if ClaimMapper.string(info, path: "sub") == ClaimMapper.string(claims, path: "sub") {
-                    claims.merge(info) { current, _ in current }
-                }
-            }
-            return try ClaimMapper.claims(provider: id, mapping: definition.claims, json: claims)
+        return try await client(for: definition).claims(
+            from: tokens, accessToken: accessToken, definition: definition, endpoints: endpoints, credentials: credentials, request: request,
+            gateway: self
+        )
+    }
+
+    /// The protocol client of a provider: one type per protocol, chosen here by an exhaustive switch.
+    func client(for definition: ProviderDefinition) -> any ProtocolClient {
+        switch definition.kind {
+        case .oidc: OIDCClient()
+        case .oauth2: OAuth2Client()
         }
-        guard let userinfo = endpoints.userinfoEndpoint else { throw BrokerError.providerError("no userinfo endpoint") }
-        var info = try await json(userinfo, method: .GET, headers: auth(definition, accessToken), body: nil, what: "userinfo")
-        if let emailEndpoint = definition.emailEndpoint {
-            // GitHub: the primary address and whether it is verified come from a second call.
-            let list = try await jsonArray(emailEndpoint, headers: auth(definition, accessToken))
-            if let primary = list.first(where: { ($0["primary"] as? Bool) == true }) {
-                info[definition.claims.email] = primary["email"]
-                info[definition.claims.emailVerified] = primary["verified"]
-            }
-        }
-        return try ClaimMapper.claims(provider: id, mapping: definition.claims, json: info)
     }
 
     /// The client secret to send: as configured, or (Apple) an ES256 JWT signed now with the

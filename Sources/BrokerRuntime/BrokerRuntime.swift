@@ -3,6 +3,7 @@ import BrokerCore
 import BrokerCrypto
 import BrokerDelivery
 import BrokerHTTP
+import BrokerLocales
 import BrokerProviders
 import BrokerStore
 import Foundation
@@ -35,10 +36,12 @@ public struct BrokerRuntime: Sendable {
         let ports = BrokerPorts(store: store, rateLimiter: store, hasher: hasher, clock: clock)
         let decoy = try await hasher.hash(Secret(ports.tokens.token(bytes: 24)))
         let secrets = CheckWordSecrets(key: try await SecretKeyFile.key(config: config, store: store, logger: logger))
-        let services = BrokerServices(
-            config: config, ports: ports, providers: catalog, composer: try MustacheMessageComposer(),
+        // Texts, templates and the OpenAPI document are read now: a broken one stops start-up with its name.
+        let localizer = try Localizer.load()
+        let services = try BrokerServices(
+            config: config, ports: ports, providers: catalog, composer: try MustacheMessageComposer(localizer: localizer),
             secrets: secrets, gateway: ProviderGateway(catalog: catalog, clock: clock), decoyHash: decoy, metrics: Self.metrics,
-            formPostProviders: Set(catalog.definitions.filter { $0.responseMode == "form_post" }.map(\.id))
+            formPostProviders: Set(catalog.definitions.filter { $0.responseMode == "form_post" }.map(\.id)), localizer: localizer
         )
         var settings = DeliveryWorker.Settings(maxAttempts: config.delivery.maxAttempts, backoffMaxSeconds: config.delivery.backoffMaxSeconds)
         settings.leaseSeconds = 30
@@ -108,7 +111,9 @@ public struct BrokerRuntime: Sendable {
         return app
     }
 
-    /// One Prometheus registry per process, bootstrapped into swift-metrics on first use.
+    /// One Prometheus registry per process, bootstrapped into swift-metrics on first use. A global
+    /// because swift-metrics' bootstrap is process-wide and may happen once: the tests build
+    /// several runtimes in one process and must all report into the same registry.
     public static let metrics: PrometheusCollectorRegistry = {
         let registry = PrometheusCollectorRegistry()
         MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))

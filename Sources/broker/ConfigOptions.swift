@@ -2,6 +2,7 @@ import ArgumentParser
 import BrokerConfiguration
 import Foundation
 import Logging
+import Synchronization
 
 /// `--config PATH`, shared by every command: the flag, then $BROKER_CONFIG, then config/broker.yaml.
 struct ConfigOptions: ParsableArguments {
@@ -23,11 +24,12 @@ struct ConfigOptions: ParsableArguments {
 }
 
 enum LogSetup {
-    nonisolated(unsafe) static var done = false
+    /// swift-log's bootstrap may run once per process; a command that loads the configuration
+    /// twice must not try again. A Mutex, so this global is safe to touch from any task.
+    static let done = Mutex(false)
 
     static func bootstrap(level: String) {
-        guard !done else { return }
-        done = true
+        guard done.withLock({ done in defer { done = true }; return !done }) else { return }
         let parsed = Logger.Level(rawValue: level) ?? .info
         LoggingSystem.bootstrap { label in
             var handler = StreamLogHandler.standardError(label: label)

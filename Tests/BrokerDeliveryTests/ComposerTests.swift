@@ -6,7 +6,8 @@ import Testing
 
 @Suite("Message rendering")
 struct ComposerTests {
-    let composer = try! MustacheMessageComposer()
+    static let localizer = try! Localizer.load()
+    let composer = try! MustacheMessageComposer(localizer: Self.localizer)
 
     @Test(arguments: ["en", "pt-BR", "es"])
     func recoveryLinkHasLinkLifetimeAndNotMe(locale: String) throws {
@@ -16,7 +17,7 @@ struct ComposerTests {
         #expect(m.text.contains("https://b.example/recover/reset?token=[[link:abc]]"))
         #expect(m.text.contains("60"))
         #expect(m.text.contains("https://b.example/recover/not-me?token=[[link:def]]"))
-        #expect(m.text.contains(Localizer.shared.text("message.not_asked", locale: locale)))
+        #expect(m.text.contains(Self.localizer.text("message.not_asked", locale: locale)))
         let html = try #require(m.html)
         #expect(html.contains("href=\"https://b.example/recover/reset?token=[[link:abc]]\""))
         #expect(html.contains("lang=\"\(locale)\""))
@@ -53,10 +54,10 @@ struct ComposerTests {
     }
 
     @Test func everyLanguageHasEveryKey() {
-        let english = Localizer.shared.keys("en")
+        let english = Self.localizer.keys("en")
         #expect(english.count > 40)
         for locale in LocalePolicy.supported {
-            let missing = english.subtracting(Localizer.shared.keys(locale))
+            let missing = english.subtracting(Self.localizer.keys(locale))
             #expect(missing.isEmpty, "\(locale) lacks \(missing.sorted())")
         }
     }

@@ -58,6 +58,21 @@ struct RecoveryPagesTests {
         }
     }
 
+    /// Every page answers its errors as a page: a form that cannot be read, a body too large,
+    /// a refusal. Schema fuzzing once got the JSON envelope from these.
+    @Test(arguments: ["/recover/reset", "/recover/not-me", "/recover/email", "/signin", "/account/email"])
+    func pageErrorsAreHTML(path: String) async throws {
+        let app = try await AppHarness()
+        try await app.test { client in
+            for body in [ByteBuffer(bytes: [0xFF, 0xFE, 0x00, 0x25, 0x26, 0x3D]), ByteBuffer(string: "csrf=" + String(repeating: "a", count: 70_000))] {
+                let reply = try await client.call(.post, path, headers: [.contentType: "application/x-www-form-urlencoded"], raw: body)
+                #expect((400..<500).contains(reply.status.code), "\(path): \(reply.status)")
+                #expect(reply.headers[.contentType]?.hasPrefix("text/html") == true, "\(path) answered \(reply.headers[.contentType] ?? "")")
+                #expect(reply.text.contains("<html"), "\(path)")
+            }
+        }
+    }
+
     @Test func outdatedLinkPageExplains() async throws {
         let app = try await AppHarness(extraYAML: "recovery:\n  resend_cooldown_seconds: 0\n")
         try await app.test { client in

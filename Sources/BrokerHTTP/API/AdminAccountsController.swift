@@ -2,11 +2,10 @@ import BrokerCore
 import Foundation
 import Hummingbird
 
-/// The admin JSON API under `/api/v1/admin/accounts`. Every route needs one of `admin.tokens`.
+/// The admin JSON API: the accounts under the `/api/v1/admin` group, which `AdminTokenAuthenticator` guards.
 struct AdminAccountsController {
     let admin: AdminFlow
     let recovery: RecoveryFlow
-    let adminTokens: [Secret]
 
     struct IdentityBody: Decodable {
         var provider: String
@@ -66,70 +65,70 @@ struct AdminAccountsController {
     struct RecoveryBody: Decodable { var channel: String? }
     struct AccountList: Encodable { var accounts: [AccountDocument] }
 
-    func addRoutes(to routes: RouteRecorder) {
-        let base = "/api/v1/admin/accounts"
-        routes.post(base) { request, context in
-            try authorize(request)
-            let b = try await JSONBody.decode(CreateBody.self, from: request, context: context)
-            let account = try await admin.create(NewAccountInput(
-                login: b.login, email: b.email, emailVerified: b.emailVerified, phone: b.phone, phoneVerified: b.phoneVerified,
-                password: b.password.map(Secret.init), locale: b.locale, identities: (b.identities ?? []).map(\.input)
-            ))
-            return JSONResponse.make(AccountDocument(account: account), status: .created)
-        }
-        routes.get(base) { request, _ in
-            try authorize(request)
-            let accounts = try await admin.search(request.uri.queryParameters.get("q") ?? "")
-            return JSONResponse.make(AccountList(accounts: accounts.map(AccountDocument.init)))
-        }
-        routes.get(base + "/:id") { request, context in
-            try authorize(request)
-            return JSONResponse.make(AccountDocument(account: try await admin.get(try context.parameters.require("id"))))
-        }
-        routes.patch(base + "/:id") { request, context in
-            try authorize(request)
-            let body = try await JSONBody.decode(PatchBody.self, from: request, context: context)
-            return JSONResponse.make(AccountDocument(account: try await admin.patch(try context.parameters.require("id"), body.patch)))
-        }
-        routes.delete(base + "/:id") { request, context in
-            try authorize(request)
-            try await admin.delete(try context.parameters.require("id"))
-            return Response(status: .noContent)
-        }
-        routes.post(base + "/:id/password") { request, context in
-            try authorize(request)
-            let body = try await JSONBody.decode(PasswordBody.self, from: request, context: context)
-            try await admin.setPassword(try context.parameters.require("id"), Secret(body.password))
-            return Response(status: .noContent)
-        }
-        routes.post(base + "/:id/recovery") { request, context in
-            try authorize(request)
-            let id = try context.parameters.require("id")
-            let body = try await JSONBody.decodeOptional(RecoveryBody.self, from: request, context: context)
-            try await recovery.adminSend(accountId: id, channel: body?.channel)
-            return JSONResponse.make(["status": "accepted"], status: .accepted)
-        }
-        routes.post(base + "/:id/identities") { request, context in
-            try authorize(request)
-            let body = try await JSONBody.decode(IdentityBody.self, from: request, context: context)
-            let account = try await admin.link(try context.parameters.require("id"), body.input)
-            return JSONResponse.make(AccountDocument(account: account), status: .created)
-        }
-        routes.delete(base + "/:id/identities/:provider/:subject") { request, context in
-            try authorize(request)
-            try await admin.unlink(
-                try context.parameters.require("id"), provider: try context.parameters.require("provider").removingPercentEncoding ?? "",
-                subject: try context.parameters.require("subject").removingPercentEncoding ?? ""
-            )
-            return Response(status: .noContent)
-        }
+    func addRoutes(to routes: some RouterMethods<BrokerRequestContext>) {
+        routes.post("accounts", use: create)
+        routes.get("accounts", use: search)
+        routes.get("accounts/:id", use: get)
+        routes.patch("accounts/:id", use: patch)
+        routes.delete("accounts/:id", use: delete)
+        routes.post("accounts/:id/password", use: setPassword)
+        routes.post("accounts/:id/recovery", use: sendRecovery)
+        routes.post("accounts/:id/identities", use: link)
+        routes.delete("accounts/:id/identities/:provider/:subject", use: unlink)
     }
 
-    /// Accepts a request whose bearer token is one of the admin tokens, compared in constant time against all of them.
-    func authorize(_ request: Request) throws {
-        guard let presented = SessionCookies.bearerToken(request) else { throw BrokerError.unauthenticated }
-        var matched = false
-        for token in adminTokens where TokenHash.constantTimeEquals(token.value, presented) { matched = true }
-        guard matched else { throw BrokerError.unauthenticated }
+    @Sendable func create(_ request: Request, context: BrokerRequestContext) async throws -> Response {
+        let b = try await JSONBody.decode(CreateBody.self, from: request, context: context)
+        let account = try await admin.create(NewAccountInput(
+            login: b.login, email: b.email, emailVerified: b.emailVerified, phone: b.phone, phoneVerified: b.phoneVerified,
+            password: b.password.map(Secret.init), locale: b.locale, identities: (b.identities ?? []).map(\.input)
+        ))
+        return try JSONResponse.make(AccountDocument(account: account), status: .created)
+    }
+
+    @Sendable func search(_ request: Request, context _: BrokerRequestContext) async throws -> Response {
+        let accounts = try await admin.search(request.uri.queryParameters.get("q") ?? "")
+        return try JSONResponse.make(AccountList(accounts: accounts.map(AccountDocument.init)))
+    }
+
+    @Sendable func get(_ request: Request, context: BrokerRequestContext) async throws -> Response {
+        return try JSONResponse.make(AccountDocument(account: try await admin.get(try context.parameters.require("id"))))
+    }
+
+    @Sendable func patch(_ request: Request, context: BrokerRequestContext) async throws -> Response {
+        let body = try await JSONBody.decode(PatchBody.self, from: request, context: context)
+        return try JSONResponse.make(AccountDocument(account: try await admin.patch(try context.parameters.require("id"), body.patch)))
+    }
+
+    @Sendable func delete(_ request: Request, context: BrokerRequestContext) async throws -> Response {
+        try await admin.delete(try context.parameters.require("id"))
+        return Response(status: .noContent)
+    }
+
+    @Sendable func setPassword(_ request: Request, context: BrokerRequestContext) async throws -> Response {
+        let body = try await JSONBody.decode(PasswordBody.self, from: request, context: context)
+        try await admin.setPassword(try context.parameters.require("id"), Secret(body.password))
+        return Response(status: .noContent)
+    }
+
+    @Sendable func sendRecovery(_ request: Request, context: BrokerRequestContext) async throws -> Response {
+        let id = try context.parameters.require("id")
+        let body = try await JSONBody.decodeOptional(RecoveryBody.self, from: request, context: context)
+        try await recovery.adminSend(accountId: id, channel: body?.channel)
+        return try JSONResponse.make(["status": "accepted"], status: .accepted)
+    }
+
+    @Sendable func link(_ request: Request, context: BrokerRequestContext) async throws -> Response {
+        let body = try await JSONBody.decode(IdentityBody.self, from: request, context: context)
+        let account = try await admin.link(try context.parameters.require("id"), body.input)
+        return try JSONResponse.make(AccountDocument(account: account), status: .created)
+    }
+
+    @Sendable func unlink(_ request: Request, context: BrokerRequestContext) async throws -> Response {
+        try await admin.unlink(
+            try context.parameters.require("id"), provider: try context.parameters.require("provider").removingPercentEncoding ?? "",
+            subject: try context.parameters.require("subject").removingPercentEncoding ?? ""
+        )
+        return Response(status: .noContent)
     }
 }

@@ -9,9 +9,11 @@ struct DevOutboxController {
 
     struct Answer: Encodable { var messages: [FileTransport.Record] }
 
-    func addRoutes(to routes: RouteRecorder) {
-        routes.get("/dev/outbox") { _, _ in
-            JSONResponse.make(Answer(messages: FileTransport.read(directories: directories)))
-        }
+    func addRoutes(to routes: some RouterMethods<BrokerRequestContext>) {
+        routes.get("/dev/outbox", use: list)
+    }
+
+    @Sendable func list(_ _: Request, context _: BrokerRequestContext) async throws -> Response {
+        try JSONResponse.make(Answer(messages: FileTransport.read(directories: directories)))
     }
 }

@@ -24,11 +24,13 @@ struct ProvidersController {
         var providers: [Item]
     }
 
-    func addRoutes(to routes: RouteRecorder) {
-        routes.get("/api/v1/providers") { _, _ in
-            var headers = HTTPFields()
-            headers[.cacheControl] = "public, max-age=60"
-            return JSONResponse.make(Answer(providers: directory.providers().map(Answer.Item.init)), headers: headers)
-        }
+    func addRoutes(to routes: some RouterMethods<BrokerRequestContext>) {
+        routes.get("/api/v1/providers", use: list)
+    }
+
+    @Sendable func list(_ _: Request, context _: BrokerRequestContext) async throws -> Response {
+        var headers = HTTPFields()
+        headers[.cacheControl] = "public, max-age=60"
+        return try JSONResponse.make(Answer(providers: directory.providers().map(Answer.Item.init)), headers: headers)
     }
 }

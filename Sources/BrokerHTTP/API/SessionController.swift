@@ -33,29 +33,35 @@ struct SessionController {
         var session: SessionPart
     }
 
-    func addRoutes(to routes: RouteRecorder) {
-        routes.post("/api/v1/login") { request, context in
-            let body = try await JSONBody.decode(LoginBody.self, from: request, context: context)
-            let issued = try await signIn.signIn(identifier: body.login, password: Secret(body.password), clientAddress: context.clientAddress)
-            var response = JSONResponse.make(LoginAnswer(
-                session: .init(token: issued.token, expiresAt: issued.session.expiresAt), account: AccountDocument(account: issued.account)
-            ))
-            response.setCookie(cookies.session(token: issued.token, expiresAt: issued.session.expiresAt))
-            return response
-        }
-        routes.get("/api/v1/session") { request, context in
-            guard let token = SessionCookies.token(in: request) else { throw BrokerError.unauthenticated }
-            let (session, account) = try await signIn.current(token: token)
-            return JSONResponse.make(SessionAnswer(
-                account: AccountDocument(account: account),
-                session: .init(expiresAt: session.expiresAt, authenticatedAt: session.authenticatedAt, methods: session.methods)
-            ))
-        }
-        routes.post("/api/v1/logout") { request, context in
-            if let token = SessionCookies.token(in: request) { try await signIn.signOut(token: token) }
-            var response = Response(status: .noContent)
-            response.setCookie(cookies.expired())
-            return response
-        }
+    func addRoutes(to routes: some RouterMethods<BrokerRequestContext>) {
+        routes.post("/api/v1/login", use: login)
+        routes.get("/api/v1/session", use: session)
+        routes.post("/api/v1/logout", use: logout)
+    }
+
+    @Sendable func login(_ request: Request, context: BrokerRequestContext) async throws -> Response {
+        let body = try await JSONBody.decode(LoginBody.self, from: request, context: context)
+        let issued = try await signIn.signIn(identifier: body.login, password: Secret(body.password), clientAddress: context.clientAddress)
+        var response = try JSONResponse.make(LoginAnswer(
+            session: .init(token: issued.token, expiresAt: issued.session.expiresAt), account: AccountDocument(account: issued.account)
+        ))
+        response.setCookie(cookies.session(token: issued.token, expiresAt: issued.session.expiresAt))
+        return response
+    }
+
+    @Sendable func session(_ request: Request, context: BrokerRequestContext) async throws -> Response {
+        guard let token = SessionCookies.token(in: request) else { throw BrokerError.unauthenticated }
+        let (session, account) = try await signIn.current(token: token)
+        return try JSONResponse.make(SessionAnswer(
+            account: AccountDocument(account: account),
+            session: .init(expiresAt: session.expiresAt, authenticatedAt: session.authenticatedAt, methods: session.methods)
+        ))
+    }
+
+    @Sendable func logout(_ request: Request, context: BrokerRequestContext) async throws -> Response {
+        if let token = SessionCookies.token(in: request) { try await signIn.signOut(token: token) }
+        var response = Response(status: .noContent)
+        response.setCookie(cookies.expired())
+        return response
     }
 }

@@ -10,16 +10,21 @@ import NIOCore
 struct ErrorEnvelopeMiddleware: RouterMiddleware {
     typealias Context = BrokerRequestContext
 
+    let envelope: ErrorEnvelope
+
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         do {
             return try await next(request, context)
         } catch {
-            return ErrorEnvelope.response(for: error, request: request, logger: context.logger)
+            return envelope.response(for: error, request: request, logger: context.logger)
         }
     }
 }
 
-enum ErrorEnvelope {
+/// Errors as the contract's JSON envelope, and their translated messages (pages use these too).
+struct ErrorEnvelope: Sendable {
+    let localizer: Localizer
+
     struct Body: Encodable {
         struct Detail: Encodable {
             var code: String
@@ -29,9 +34,9 @@ enum ErrorEnvelope {
         var error: Detail
     }
 
-    static func response(for error: any Error, request: Request, logger: Logger) -> Response {
+    func response(for error: any Error, request: Request, logger: Logger) -> Response {
         let locale = Localizer.locale(of: request)
-        let l = Localizer.shared
+        let l = localizer
         var headers = HTTPFields()
         let status: HTTPResponse.Status
         let code: String
@@ -39,7 +44,7 @@ enum ErrorEnvelope {
         var field: String?
         switch error {
         case let e as BrokerError:
-            (status, code) = statusAndCode(e)
+            (status, code) = Self.statusAndCode(e)
             switch e {
             case .invalidRequest(let f, let reason):
                 field = f
@@ -69,15 +74,7 @@ enum ErrorEnvelope {
             message = l.text("error." + code, locale: locale)
         case let e as HTTPError:
             status = e.status
-            switch e.status.code {
-            case 403: code = "forbidden"
-            case 404: code = "not_found"
-            case 405: code = "method_not_allowed"
-            case 413: code = "payload_too_large"
-            case 415: code = "unsupported_media_type"
-            case 400..<500: code = "invalid_request"
-            default: code = "internal_error"
-            }
+            code = Self.code(of: e.status)
             message = l.text("error." + code, locale: locale)
             headers.append(contentsOf: e.headers)  // Allow on a 405
             if e.status.code >= 500 { logger.error("request failed", metadata: ["error": "\(e)"]) }
@@ -86,14 +83,21 @@ enum ErrorEnvelope {
             (status, code) = (.internalServerError, "internal_error")
             message = l.text("error.internal_error", locale: locale)
         }
-        var response = JSONResponse.make(Body(error: .init(code: code, message: message, field: field)), status: status)
+        var response: Response
+        do {
+            response = try JSONResponse.make(Body(error: .init(code: code, message: message, field: field)), status: status)
+        } catch {
+            // Strings always encode; should that ever change, still answer with the envelope.
+            response = Response(status: .internalServerError, headers: [.contentType: "application/json; charset=utf-8"],
+                                body: .init(byteBuffer: ByteBuffer(string: #"{"error":{"code":"internal_error","message":"internal error"}}"#)))
+        }
         response.headers.append(contentsOf: headers)
         return response
     }
 
     /// The translated message of a flow error, as the envelope would carry it.
-    static func message(for error: BrokerError, locale: String) -> String {
-        let l = Localizer.shared
+    func message(for error: BrokerError, locale: String) -> String {
+        let l = localizer
         switch error {
         case .invalidRequest(let f, let reason):
             return f.map { l.text("error.invalid_request_field", locale: locale, ["field": $0, "reason": l.reason(reason, locale: locale)]) } ?? l.text("error.invalid_request", locale: locale)
@@ -101,6 +105,20 @@ enum ErrorEnvelope {
         case .tooManyAttempts(let s), .tooManyRequests(let s): return l.text("error." + error.code, locale: locale, ["seconds": String(s)])
         case .conflict(let f): return l.text("error.conflict", locale: locale, ["field": f])
         default: return l.text("error." + error.code, locale: locale)
+        }
+    }
+
+    /// The envelope's code for a status that no flow decided (the router's 404 and 405, limits, media types).
+    static func code(of status: HTTPResponse.Status) -> String {
+        switch status.code {
+        case 403: "forbidden"
+        case 404: "not_found"
+        case 405: "method_not_allowed"
+        case 413: "payload_too_large"
+        case 415: "unsupported_media_type"
+        case 503: "unavailable"
+        case 400..<500: "invalid_request"
+        default: "internal_error"
         }
     }
 

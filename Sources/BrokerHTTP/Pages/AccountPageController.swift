@@ -10,33 +10,25 @@ struct AccountPageController {
     let signIn: SignInFlow
     let conversion: ConversionFlow
     let providers: any ProviderDirectory
+    let renderer: PageRenderer
     let returnTo: ReturnToPolicy
     let csrf: CSRF
     let cookies: SessionCookies
 
-    func flow(_ request: Request, _ form: [String: String] = [:]) -> PageFlow { PageFlow(request, returnTo: returnTo, csrf: csrf, form: form) }
+    func flow(_ request: Request, _ form: [String: String] = [:]) -> PageFlow { PageFlow(request, renderer: renderer, returnTo: returnTo, csrf: csrf, form: form) }
 
-    func current(_ request: Request) async -> (Session, Account)? {
-        guard let token = SessionCookies.token(in: request) else { return nil }
-        return try? await signIn.current(token: token)
-    }
-
-    func addRoutes(to routes: RouteRecorder) {
-        routes.get("/account") { request, _ in
-            let f = flow(request)
-            let done = request.uri.queryParameters.get("done").flatMap { ["email_sent", "phone_sent", "saved", "unlinked", "signed_in"].contains($0) ? $0 : nil }
-            return page(f, await current(request)?.1, flash: done.map { f.text("done_" + $0) }, errors: [:])
-        }
+    func addRoutes(to routes: some RouterMethods<BrokerRequestContext>) {
+        routes.get("/account", use: accountPage)
         let actions: [(String, String)] = [
             ("/account/email", "email_sent"), ("/account/email/verify", "saved"), ("/account/phone", "phone_sent"),
             ("/account/phone/verify", "saved"), ("/account/login", "saved"), ("/account/password", "saved"), ("/account/unlink", "unlinked"),
         ]
         for (path, done) in actions {
-            routes.post(path) { request, context in
+            routes.post(RouterPath(path)) { request, context in
                 let fields = try await PageFlow.fields(request, context)
                 let f = flow(request, fields)
                 try csrf.verify(request, field: fields["csrf"])
-                guard let (session, account) = await current(request) else {
+                guard let (session, account) = context.signedIn?.pair else {
                     return Response(status: .seeOther, headers: [.location: f.link("/signin")])
                 }
                 do {
@@ -49,35 +41,47 @@ struct AccountPageController {
                 return Response(status: .seeOther, headers: [.location: f.link("/account", ["done": done]), .cacheControl: "no-store"])
             }
         }
-        routes.post("/signout") { request, context in
-            let fields = try await PageFlow.fields(request, context)
-            let f = flow(request, fields)
-            try csrf.verify(request, field: fields["csrf"])
-            if let token = SessionCookies.token(in: request) { try await signIn.signOut(token: token) }
-            var response = Response(status: .seeOther, headers: [.location: f.returnTo ?? f.link("/signin")])
-            response.setCookie(cookies.expired())
-            return response
-        }
+        routes.post("/signout", use: signOut)
         // The emailed verification link: GET shows a button, only the POST verifies.
-        routes.get("/account/verify-email") { request, _ in
-            let f = flow(request)
-            return f.render("notice", [
-                "title": f.text("verify_email_title"),
-                "form": ["action": "/account/verify-email", "csrf": f.csrfValue, "token": request.uri.queryParameters.get("token") ?? "",
-                         "label": f.text("verify_email_action")],
-            ])
+        routes.get("/account/verify-email", use: verifyEmailForm)
+        routes.post("/account/verify-email", use: verifyEmail)
+    }
+
+    @Sendable func accountPage(_ request: Request, context: BrokerRequestContext) async throws -> Response {
+        let f = flow(request)
+        let done = request.uri.queryParameters.get("done").flatMap { ["email_sent", "phone_sent", "saved", "unlinked", "signed_in"].contains($0) ? $0 : nil }
+        return page(f, context.signedIn?.account, flash: done.map { f.text("done_" + $0) }, errors: [:])
+    }
+
+    @Sendable func signOut(_ request: Request, context: BrokerRequestContext) async throws -> Response {
+        let fields = try await PageFlow.fields(request, context)
+        let f = flow(request, fields)
+        try csrf.verify(request, field: fields["csrf"])
+        if let token = SessionCookies.token(in: request) { try await signIn.signOut(token: token) }
+        var response = Response(status: .seeOther, headers: [.location: f.returnTo ?? f.link("/signin")])
+        response.setCookie(cookies.expired())
+        return response
+    }
+
+    @Sendable func verifyEmailForm(_ request: Request, context _: BrokerRequestContext) async throws -> Response {
+        let f = flow(request)
+        return f.render("notice", [
+            "title": f.text("verify_email_title"),
+            "form": ["action": "/account/verify-email", "csrf": f.csrfValue, "token": request.uri.queryParameters.get("token") ?? "",
+                     "label": f.text("verify_email_action")],
+        ])
+    }
+
+    @Sendable func verifyEmail(_ request: Request, context: BrokerRequestContext) async throws -> Response {
+        let fields = try await PageFlow.fields(request, context)
+        let f = flow(request, fields)
+        try csrf.verify(request, field: fields["csrf"])
+        do {
+            _ = try await conversion.verifyEmail(token: fields["token"] ?? "", account: nil)
+        } catch let error as BrokerError {
+            return f.notice(title: f.text("verify_email_title"), [f.message(error)], status: ErrorEnvelope.statusAndCode(error).0, error: true)
         }
-        routes.post("/account/verify-email") { request, context in
-            let fields = try await PageFlow.fields(request, context)
-            let f = flow(request, fields)
-            try csrf.verify(request, field: fields["csrf"])
-            do {
-                _ = try await conversion.verifyEmail(token: fields["token"] ?? "", account: nil)
-            } catch let error as BrokerError {
-                return f.notice(title: f.text("verify_email_title"), [f.message(error)], status: ErrorEnvelope.statusAndCode(error).0, error: true)
-            }
-            return f.notice(title: f.text("verify_email_title"), [f.text("verify_email_done")])
-        }
+        return f.notice(title: f.text("verify_email_title"), [f.text("verify_email_done")])
     }
 
     func perform(_ path: String, fields: [String: String], session: Session, account: Account, address: String?) async throws {

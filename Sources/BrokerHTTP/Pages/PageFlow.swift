@@ -7,6 +7,7 @@ import Hummingbird
 /// the login hint the login page passed; plus the CSRF value of its forms.
 struct PageFlow {
     let request: Request
+    let renderer: PageRenderer
     let locale: String
     let returnTo: String?
     let loginHint: String?
@@ -15,8 +16,9 @@ struct PageFlow {
     /// The submitted form's fields (empty for a GET).
     let form: [String: String]
 
-    init(_ request: Request, returnTo policy: ReturnToPolicy, csrf: CSRF, form: [String: String] = [:]) {
+    init(_ request: Request, renderer: PageRenderer, returnTo policy: ReturnToPolicy, csrf: CSRF, form: [String: String] = [:]) {
         self.request = request
+        self.renderer = renderer
         self.form = form
         locale = Localizer.locale(of: request)
         let q = request.uri.queryParameters
@@ -25,7 +27,7 @@ struct PageFlow {
         (csrfValue, csrfCookie) = csrf.value(for: request)
     }
 
-    func text(_ key: String, _ values: [String: String] = [:]) -> String { Localizer.shared.text("page." + key, locale: locale, values) }
+    func text(_ key: String, _ values: [String: String] = [:]) -> String { renderer.text(key, locale: locale, values) }
 
     /// `path` with return_to, lang and login_hint carried along.
     func link(_ path: String, _ extra: [String: String] = [:]) -> String {
@@ -52,7 +54,7 @@ struct PageFlow {
         var context = values
         context["csrf"] = csrfValue
         if let returnTo, context["returnTo"] == nil { context["returnTo"] = returnTo }
-        var response = PageRenderer.shared?.render(template, request: request, status: status, context) ?? Response(status: .internalServerError)
+        var response = renderer.render(template, request: request, status: status, context)
         if let csrfCookie { response.setCookie(csrfCookie) }
         return response
     }
@@ -90,7 +92,7 @@ struct PageFlow {
         render("notice", status: status, ["title": title, "paragraphs": paragraphs.map { ["text": $0, "isError": error] }])
     }
 
-    func message(_ error: BrokerError) -> String { ErrorEnvelope.message(for: error, locale: locale) }
+    func message(_ error: BrokerError) -> String { renderer.errors.message(for: error, locale: locale) }
 
     /// A form body as a dictionary (CSRF checked by the caller).
     static func fields(_ request: Request, _ context: BrokerRequestContext) async throws -> [String: String] {

@@ -2,33 +2,69 @@ import BrokerCore
 import BrokerLocales
 import Foundation
 import Hummingbird
+import Logging
 import Mustache
 
 /// Server-rendered pages: Mustache templates with one header and footer, texts
 /// from `locales/*.yaml`, and the headers every page sends (strict CSP, no framing,
 /// no caching of pages that carry check words, no Referer).
-struct PageRenderer: Sendable {
+public struct PageRenderer: Sendable {
     let library: MustacheLibrary
+    let localizer: Localizer
+    /// The translated messages of errors, shared with the JSON envelope.
+    let errors: ErrorEnvelope
+    let stylesheet: Data
 
-    init() throws {
+    /// Loads every template and the stylesheet; a missing or broken one stops start-up with its name.
+    public init(localizer: Localizer) throws {
         var library = MustacheLibrary()
         let names = ["header", "footer", "reset", "notice", "link", "account", "form", "recover", "signin"]
         for name in names {
             guard let url = Bundle.module.url(forResource: name, withExtension: "mustache", subdirectory: "templates/pages") else {
-                throw HTTPError(.internalServerError, message: "missing page template \(name)")
+                throw ResourceError(name: "templates/pages/\(name).mustache", problem: "is missing from the bundle")
             }
-            try library.register(String(contentsOf: url, encoding: .utf8), named: name)
+            do {
+                try library.register(String(contentsOf: url, encoding: .utf8), named: name)
+            } catch {
+                throw ResourceError(name: "templates/pages/\(name).mustache", problem: "does not parse: \(error)")
+            }
+        }
+        guard let css = Bundle.module.url(forResource: "broker", withExtension: "css", subdirectory: "assets") else {
+            throw ResourceError(name: "assets/broker.css", problem: "is missing from the bundle")
         }
         self.library = library
+        self.localizer = localizer
+        self.errors = ErrorEnvelope(localizer: localizer)
+        self.stylesheet = try Data(contentsOf: css)
     }
 
-    static let shared: PageRenderer? = try? PageRenderer()
+    /// A page text (`page.` + key) in `locale`.
+    func text(_ key: String, locale: String, _ values: [String: String] = [:]) -> String {
+        localizer.text("page." + key, locale: locale, values)
+    }
 
-    static let stylesheet: Data = {
-        guard let url = Bundle.module.url(forResource: "broker", withExtension: "css", subdirectory: "assets"),
-              let data = try? Data(contentsOf: url) else { return Data() }
-        return data
-    }()
+    /// The one place an error becomes HTML: a notice titled `title` (a `page.` key) with the
+    /// translated message and the error's status, then `followUp` (a `page.` key) when given.
+    func problem(_ error: any Error, request: Request, logger: Logger, title: String = "problem_title", followUp: String? = nil,
+                 returnTo: String? = nil) -> Response {
+        let locale = Localizer.locale(of: request)
+        let status: HTTPResponse.Status
+        let message: String
+        if let error = error as? BrokerError {
+            status = ErrorEnvelope.statusAndCode(error).0
+            message = errors.message(for: error, locale: locale)
+        } else {
+            // Not a flow's refusal: the JSON envelope's status and message, as HTML.
+            let json = errors.response(for: error, request: request, logger: logger)
+            status = json.status
+            message = localizer.text("error." + ErrorEnvelope.code(of: json.status), locale: locale)
+        }
+        var paragraphs: [[String: Any]] = [["text": message, "isError": true]]
+        if let followUp { paragraphs.append(["text": text(followUp, locale: locale), "isError": false]) }
+        var values: [String: Any] = ["title": text(title, locale: locale), "paragraphs": paragraphs]
+        if let returnTo { values["returnTo"] = returnTo }
+        return render("notice", request: request, status: status, values)
+    }
 
     /// Renders `template` for `request`: its language, the language switch, and the page texts `t`.
     /// A `lang` in the query is remembered in the `broker_lang` cookie.
@@ -63,7 +99,7 @@ struct PageRenderer: Sendable {
     func render(_ template: String, locale: String, status: HTTPResponse.Status = .ok, _ values: [String: Any]) -> Response {
         var context = values
         context["lang"] = locale
-        context["t"] = Localizer.shared.section("page", locale: locale)
+        context["t"] = localizer.section("page", locale: locale)
         let html = library.render(context, withTemplate: template) ?? ""
         var headers = HTTPFields()
         headers[.contentType] = "text/html; charset=utf-8"

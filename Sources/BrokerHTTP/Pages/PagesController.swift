@@ -10,34 +10,21 @@ struct PagesController {
     let recovery: RecoveryFlow
     let signIn: SignInFlow
     let providers: any ProviderDirectory
+    let renderer: PageRenderer
     let returnTo: ReturnToPolicy
     let csrf: CSRF
     let cookies: SessionCookies
 
-    func flow(_ request: Request, _ form: [String: String] = [:]) -> PageFlow { PageFlow(request, returnTo: returnTo, csrf: csrf, form: form) }
+    func flow(_ request: Request, _ form: [String: String] = [:]) -> PageFlow { PageFlow(request, renderer: renderer, returnTo: returnTo, csrf: csrf, form: form) }
 
-    func addRoutes(to routes: RouteRecorder) {
-        routes.get("/recover") { request, _ in
-            let f = flow(request)
-            let list = providers.providers().map { p -> [String: Any] in
-                var item: [String: Any] = ["name": p.name, "recoveryURL": p.recoveryURL]
-                if p.signIn {
-                    item["signInURL"] = f.link("/auth/\(p.id)/start")
-                    item["signInLabel"] = f.text("sign_in_with", ["provider": p.name])
-                }
-                return item
-            }
-            return f.render("recover", [
-                "title": f.text("recover_title"), "providers": list, "emailHref": f.link("/recover/email"),
-                "phoneHref": f.link("/recover/phone"), "loginHref": f.link("/recover/login"),
-            ])
-        }
-        routes.get("/recover/email") { request, _ in emailForm(flow(request), value: flow(request).loginHint ?? "", error: nil) }
+    func addRoutes(to routes: some RouterMethods<BrokerRequestContext>) {
+        routes.get("/recover", use: chooser)
+        routes.get("/recover/email", use: emailStep)
         step(routes, "/recover/email", field: "identifier", form: emailForm) { f, value, context in
             try await recovery.request(identifier: value, channel: nil, locale: f.locale, clientAddress: context.clientAddress, returnTo: f.returnTo)
             return f.notice(title: f.text("email_sent_title"), [f.text("email_sent")])
         }
-        routes.get("/recover/phone") { request, _ in phoneForm(flow(request), value: "", error: nil) }
+        routes.get("/recover/phone", use: phoneStep)
         step(routes, "/recover/phone", field: "phone", form: phoneForm) { f, value, context in
             let phone = try IdentifierPolicy.phone(value)
             try await recovery.request(identifier: phone, channel: "sms", locale: f.locale, clientAddress: context.clientAddress, returnTo: f.returnTo)
@@ -50,12 +37,12 @@ struct PagesController {
             if let back = f.returnTo { values["returnTo"] = back }
             return f.render("reset", values)
         }
-        routes.get("/recover/login") { request, _ in loginForm(flow(request), value: "", error: nil) }
+        routes.get("/recover/login", use: loginStep)
         step(routes, "/recover/login", field: "address", form: loginForm) { f, value, context in
             try await recovery.loginReminder(identifier: value, clientAddress: context.clientAddress)
             return f.notice(title: f.text("reminder_sent_title"), [f.text("reminder_sent")])
         }
-        routes.get("/signin") { request, _ in signInPage(flow(request), login: flow(request).loginHint ?? "", error: nil) }
+        routes.get("/signin", use: signInStep)
         step(routes, "/signin", field: "login", form: signInPage) { f, login, context in
             let issued = try await signIn.signIn(identifier: login, password: Secret(f.form["password"] ?? ""), clientAddress: context.clientAddress)
             var response = Response(status: .seeOther, headers: [.location: f.returnTo ?? "/account", .cacheControl: "no-store"])
@@ -64,14 +51,48 @@ struct PagesController {
         }
     }
 
+    @Sendable func emailStep(_ request: Request, context _: BrokerRequestContext) async throws -> Response {
+        let f = flow(request)
+        return emailForm(f, value: f.loginHint ?? "", error: nil)
+    }
+
+    @Sendable func phoneStep(_ request: Request, context _: BrokerRequestContext) async throws -> Response {
+        phoneForm(flow(request), value: "", error: nil)
+    }
+
+    @Sendable func loginStep(_ request: Request, context _: BrokerRequestContext) async throws -> Response {
+        loginForm(flow(request), value: "", error: nil)
+    }
+
+    @Sendable func signInStep(_ request: Request, context _: BrokerRequestContext) async throws -> Response {
+        let f = flow(request)
+        return signInPage(f, login: f.loginHint ?? "", error: nil)
+    }
+
+    @Sendable func chooser(_ request: Request, context _: BrokerRequestContext) async throws -> Response {
+        let f = flow(request)
+        let list = providers.providers().map { p -> [String: Any] in
+            var item: [String: Any] = ["name": p.name, "recoveryURL": p.recoveryURL]
+            if p.signIn {
+                item["signInURL"] = f.link("/auth/\(p.id)/start")
+                item["signInLabel"] = f.text("sign_in_with", ["provider": p.name])
+            }
+            return item
+        }
+        return f.render("recover", [
+            "title": f.text("recover_title"), "providers": list, "emailHref": f.link("/recover/email"),
+            "phoneHref": f.link("/recover/phone"), "loginHref": f.link("/recover/login"),
+        ])
+    }
+
     /// A form step: read the form, check CSRF, act; a refusal shows the same form again with the
     /// message tied to its field and the refusal's status.
     func step(
-        _ routes: RouteRecorder, _ path: String, field: String,
+        _ routes: some RouterMethods<BrokerRequestContext>, _ path: String, field: String,
         form: @escaping @Sendable (PageFlow, String, String?, HTTPResponse.Status) -> Response,
         action: @escaping @Sendable (PageFlow, String, BrokerRequestContext) async throws -> Response
     ) {
-        routes.post(path) { request, context in
+        routes.post(RouterPath(path)) { request, context in
             let fields = try await PageFlow.fields(request, context)
             let f = flow(request, fields)
             try csrf.verify(request, field: fields["csrf"])

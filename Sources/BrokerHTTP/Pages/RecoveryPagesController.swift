@@ -8,6 +8,7 @@ import Hummingbird
 /// that prefetch links cannot burn them.
 struct RecoveryPagesController {
     let recovery: RecoveryFlow
+    let renderer: PageRenderer
     let returnTo: ReturnToPolicy
     let csrf: CSRF
     let minPasswordLength: Int
@@ -26,68 +27,78 @@ struct RecoveryPagesController {
         var token: String?
     }
 
-    func addRoutes(to routes: RouteRecorder) {
-        routes.get("/assets/broker.css") { _, _ in
-            var headers = HTTPFields()
-            headers[.contentType] = "text/css; charset=utf-8"
-            headers[.cacheControl] = "public, max-age=3600"
-            return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: PageRenderer.stylesheet)))
-        }
-        routes.get("/recover/reset") { request, _ in
-            let locale = Localizer.locale(of: request)
-            let token = request.uri.queryParameters.get("token") ?? ""
-            let back = request.uri.queryParameters.get("return_to").flatMap(returnTo.check)
-            do {
-                try await recovery.check(token: token)
-            } catch let error as BrokerError {
-                return problem(error, request: request, returnTo: back)
-            }
-            return form(request, locale: locale, token: token, returnTo: back, error: nil, status: .ok)
-        }
-        routes.post("/recover/reset") { request, context in
-            let locale = Localizer.locale(of: request)
-            let f = try await Self.form(ResetForm.self, request, context)
-            try csrf.verify(request, field: f.csrf)
-            let back = f.returnTo.flatMap(returnTo.check)
-            do {
-                try await recovery.reset(token: f.token ?? "", password: Secret(f.password ?? ""), confirmation: Secret(f.passwordConfirmation ?? ""))
-            } catch let error as BrokerError {
-                switch error {
-                case .weakPassword, .passwordMismatch, .invalidRequest:
-                    let message = ErrorEnvelope.message(for: error, locale: locale)
-                    return form(request, locale: locale, token: f.token ?? "", returnTo: back, error: message, status: .badRequest)
-                default:
-                    return problem(error, request: request, returnTo: back)
-                }
-            }
-            return notice(request: request, title: "page.reset_done_title", paragraphs: [(text("page.reset_done", locale), false)], returnTo: back)
-        }
-        routes.get("/recover/not-me") { request, _ in
-            let locale = Localizer.locale(of: request)
-            let token = request.uri.queryParameters.get("token") ?? ""
-            let (value, cookie) = csrf.value(for: request)
-            var response = PageRenderer.shared?.render("notice", request: request, [
-                "title": text("page.not_me_title", locale),
-                "paragraphs": [["text": text("page.not_me_intro", locale)]],
-                "form": ["action": "/recover/not-me", "csrf": value, "token": token, "label": text("page.not_me_action", locale)],
-            ]) ?? Response(status: .internalServerError)
-            if let cookie { response.setCookie(cookie) }
-            return response
-        }
-        routes.post("/recover/not-me") { request, context in
-            let locale = Localizer.locale(of: request)
-            let f = try await Self.form(TokenForm.self, request, context)
-            try csrf.verify(request, field: f.csrf)
-            do {
-                try await recovery.notMe(token: f.token ?? "")
-            } catch let error as BrokerError {
-                return problem(error, request: request, returnTo: nil)
-            }
-            return notice(request: request, title: "page.not_me_title", paragraphs: [(text("page.not_me_done", locale), false)], returnTo: nil)
-        }
+    func addRoutes(to routes: some RouterMethods<BrokerRequestContext>) {
+        routes.get("/assets/broker.css", use: stylesheet)
+        routes.get("/recover/reset", use: resetForm)
+        routes.post("/recover/reset", use: reset)
+        routes.get("/recover/not-me", use: notMeForm)
+        routes.post("/recover/not-me", use: notMe)
     }
 
-    func text(_ key: String, _ locale: String) -> String { Localizer.shared.text(key, locale: locale) }
+    @Sendable func stylesheet(_ _: Request, context _: BrokerRequestContext) async throws -> Response {
+        var headers = HTTPFields()
+        headers[.contentType] = "text/css; charset=utf-8"
+        headers[.cacheControl] = "public, max-age=3600"
+        return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: renderer.stylesheet)))
+    }
+
+    @Sendable func resetForm(_ request: Request, context: BrokerRequestContext) async throws -> Response {
+        let locale = Localizer.locale(of: request)
+        let token = request.uri.queryParameters.get("token") ?? ""
+        let back = request.uri.queryParameters.get("return_to").flatMap(returnTo.check)
+        do {
+            try await recovery.check(token: token)
+        } catch let error as BrokerError {
+            return renderer.problem(error, request: request, logger: context.logger, title: "link_problem_title", followUp: "ask_again", returnTo: back)
+        }
+        return form(request, locale: locale, token: token, returnTo: back, error: nil, status: .ok)
+    }
+
+    @Sendable func reset(_ request: Request, context: BrokerRequestContext) async throws -> Response {
+        let locale = Localizer.locale(of: request)
+        let f = try await Self.form(ResetForm.self, request, context)
+        try csrf.verify(request, field: f.csrf)
+        let back = f.returnTo.flatMap(returnTo.check)
+        do {
+            try await recovery.reset(token: f.token ?? "", password: Secret(f.password ?? ""), confirmation: Secret(f.passwordConfirmation ?? ""))
+        } catch let error as BrokerError {
+            switch error {
+            case .weakPassword, .passwordMismatch, .invalidRequest:
+                let message = renderer.errors.message(for: error, locale: locale)
+                return form(request, locale: locale, token: f.token ?? "", returnTo: back, error: message, status: .badRequest)
+            default:
+                return renderer.problem(error, request: request, logger: context.logger, title: "link_problem_title", followUp: "ask_again", returnTo: back)
+            }
+        }
+        return notice(request: request, title: "page.reset_done_title", paragraphs: [(text("page.reset_done", locale), false)], returnTo: back)
+    }
+
+    @Sendable func notMeForm(_ request: Request, context _: BrokerRequestContext) async throws -> Response {
+        let locale = Localizer.locale(of: request)
+        let token = request.uri.queryParameters.get("token") ?? ""
+        let (value, cookie) = csrf.value(for: request)
+        var response = renderer.render("notice", request: request, [
+            "title": text("page.not_me_title", locale),
+            "paragraphs": [["text": text("page.not_me_intro", locale)]],
+            "form": ["action": "/recover/not-me", "csrf": value, "token": token, "label": text("page.not_me_action", locale)],
+        ])
+        if let cookie { response.setCookie(cookie) }
+        return response
+    }
+
+    @Sendable func notMe(_ request: Request, context: BrokerRequestContext) async throws -> Response {
+        let locale = Localizer.locale(of: request)
+        let f = try await Self.form(TokenForm.self, request, context)
+        try csrf.verify(request, field: f.csrf)
+        do {
+            try await recovery.notMe(token: f.token ?? "")
+        } catch let error as BrokerError {
+            return renderer.problem(error, request: request, logger: context.logger, title: "link_problem_title", followUp: "ask_again")
+        }
+        return notice(request: request, title: "page.not_me_title", paragraphs: [(text("page.not_me_done", locale), false)], returnTo: nil)
+    }
+
+    func text(_ key: String, _ locale: String) -> String { renderer.localizer.text(key, locale: locale) }
 
     func form(_ request: Request, locale: String, token: String, returnTo: String?, error: String?, status: HTTPResponse.Status) -> Response {
         let (value, cookie) = csrf.value(for: request)
@@ -96,24 +107,16 @@ struct RecoveryPagesController {
         ]
         if let returnTo { values["returnTo"] = returnTo }
         if let error { values["error"] = error }
-        var response = PageRenderer.shared?.render("reset", request: request, status: status, values) ?? Response(status: .internalServerError)
+        var response = renderer.render("reset", request: request, status: status, values)
         if let cookie { response.setCookie(cookie) }
         return response
-    }
-
-    func problem(_ error: BrokerError, request: Request, returnTo: String?) -> Response {
-        let locale = Localizer.locale(of: request)
-        let (status, _) = ErrorEnvelope.statusAndCode(error)
-        return notice(request: request, title: "page.link_problem_title",
-                      paragraphs: [(ErrorEnvelope.message(for: error, locale: locale), true), (text("page.ask_again", locale), false)],
-                      returnTo: returnTo, status: status)
     }
 
     func notice(request: Request, title: String, paragraphs: [(String, Bool)], returnTo: String?, status: HTTPResponse.Status = .ok) -> Response {
         let locale = Localizer.locale(of: request)
         var values: [String: Any] = ["title": text(title, locale), "paragraphs": paragraphs.map { ["text": $0.0, "isError": $0.1] }]
         if let returnTo { values["returnTo"] = returnTo }
-        return PageRenderer.shared?.render("notice", request: request, status: status, values) ?? Response(status: .internalServerError)
+        return renderer.render("notice", request: request, status: status, values)
     }
 
     static func form<T: Decodable>(_ type: T.Type, _ request: Request, _ context: BrokerRequestContext) async throws -> T {
@@ -122,6 +125,7 @@ struct RecoveryPagesController {
         do {
             return try URLEncodedFormDecoder().decode(T.self, from: String(buffer: buffer))
         } catch {
+            // On a page route PageErrorMiddleware turns this into an HTML page, like every refusal.
             throw BrokerError.invalidRequest(field: nil, reason: "the form could not be read")
         }
     }

@@ -1,3 +1,4 @@
+import BrokerCore
 import Hummingbird
 import NIOCore
 
@@ -7,10 +8,18 @@ import NIOCore
 public struct BrokerRequestContext: RequestContext {
     public var coreContext: CoreRequestContextStorage
     public var clientAddress: String?
+    /// Set by `SessionAuthenticator` on the groups that read sessions.
+    var signedIn: SignedIn?
 
     public init(source: ApplicationRequestContextSource) {
         self.coreContext = .init(source: source)
         self.clientAddress = source.channel.remoteAddress?.ipAddress
+    }
+
+    /// The signed-in session, or 401 `unauthenticated`.
+    func requireSignedIn() throws -> SignedIn {
+        guard let signedIn else { throw BrokerError.unauthenticated }
+        return signedIn
     }
 
     /// 1 MiB: larger bodies answer 413 `payload_too_large`.

@@ -70,8 +70,9 @@ enum JSONResponse {
         return e
     }()
 
-    static func make(_ value: some Encodable, status: HTTPResponse.Status = .ok, headers: HTTPFields = [:]) -> Response {
-        let data = (try? encoder.encode(value)) ?? Data("{}".utf8)
+    /// A JSON response; a value that cannot be encoded is an error (500 `internal_error`), never `{}`.
+    static func make(_ value: some Encodable, status: HTTPResponse.Status = .ok, headers: HTTPFields = [:]) throws -> Response {
+        let data = try encoder.encode(value)
         var fields = headers
         fields[.contentType] = "application/json; charset=utf-8"
         if fields[.cacheControl] == nil { fields[.cacheControl] = "no-store" }

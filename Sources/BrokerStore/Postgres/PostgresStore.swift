@@ -42,6 +42,10 @@ public final class PostgresStore: BrokerDatabase, Sendable {
         self.client = client
         self.logger = logger
         self.operationTimeoutSeconds = Double(max(1, settings.connectTimeoutSeconds))
+        // The pool must run before anything can use the store, and the store is used before any
+        // application exists (migrations and the check-word key at wiring time, and every CLI
+        // command), so the store runs its own client rather than being an application service.
+        // `close()` cancels it; the task holds nothing but the client.
         self.runner = Task { await client.run() }
     }
 
