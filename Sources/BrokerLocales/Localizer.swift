@@ -44,21 +44,13 @@ public struct Localizer: Sendable {
         return text
     }
 
-    /// A validation detail (the `reason` of invalid_request or weak_password, which the code
-    /// says in English) in `locale`: an exact entry under `reason.`, else an entry whose one
-    /// `{placeholder}` matches the varying part ("use at least 12 characters"). Unknown
-    /// details stay as they are.
-    public func reason(_ english: String, locale: String) -> String {
-        if tables[locale]?["reason." + english] != nil { return text("reason." + english, locale: locale) }
-        for key in (tables[LocalePolicy.fallback] ?? [:]).keys where key.hasPrefix("reason.") {
-            let template = key.dropFirst("reason.".count)
-            guard let open = template.firstIndex(of: "{"), let close = template[open...].firstIndex(of: "}") else { continue }
-            let head = template[..<open], tail = template[template.index(after: close)...]
-            guard english.count > head.count + tail.count, english.hasPrefix(head), english.hasSuffix(tail) else { continue }
-            let value = String(english.dropFirst(head.count).dropLast(tail.count))
-            return text(key, locale: locale, [String(template[template.index(after: open)..<close]): value])
+    /// A refusal's reason in `locale`: `reason.<code>` with its values; a reason without a
+    /// translation (`detail`) stays in English.
+    public func reason(_ reason: Reason, locale: String) -> String {
+        guard tables[locale]?["reason." + reason.code] != nil || tables[LocalePolicy.fallback]?["reason." + reason.code] != nil else {
+            return reason.description
         }
-        return english
+        return text("reason." + reason.code, locale: locale, reason.values)
     }
 
     /// Every text under `prefix.` in `locale` (keys without the prefix), English filling gaps.

@@ -53,6 +53,22 @@ struct ComposerTests {
         #expect(m.text.contains("https://b.example/recover/reset?token=x"))
     }
 
+    /// Every reason a refusal can give has its translation: none falls back to English unnoticed.
+    @Test func everyReasonIsTranslated() {
+        let reasons: [Reason] = [
+            .required, .empty, .tooLong, .invalidJSON, .notJSONObject, .unreadableForm, .cannotChange, .listedTwice, .isoTime,
+            .email, .phone, .loginLength, .loginCharacters, .loginStart, .reserved, .notAllowedAddress, .minLength(8), .maxBytes(1024),
+            .onlySpaces, .oneCharacter, .passwordNeedsIdentifier, .accountNeedsIdentifier, .unknownProvider("x"), .subjectLength,
+            .needsProviderAndSubject, .noVerifiedAddress(.email), .noVerifiedAddress(.sms), .oneOf(["a", "b"]),
+        ] + ["string", "boolean", "number", "list", "object"].flatMap { [Reason.type($0), Reason.type($0, null: true)] }
+        for reason in reasons {
+            #expect(Self.localizer.keys("en").contains("reason." + reason.code), "reason.\(reason.code) is missing")
+            #expect(Self.localizer.reason(reason, locale: "en") == reason.description, "the English text is the code's own")
+        }
+        #expect(Self.localizer.reason(.minLength(12), locale: "pt-BR") == "use pelo menos 12 caracteres")
+        #expect(Self.localizer.reason(.detail("bcrypt cost above 14"), locale: "es") == "bcrypt cost above 14", "details stay as they are")
+    }
+
     @Test func everyLanguageHasEveryKey() {
         let english = Self.localizer.keys("en")
         #expect(english.count > 40)

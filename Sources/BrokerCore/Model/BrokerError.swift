@@ -1,7 +1,7 @@
 /// Every refusal the flows can give. The HTTP layer maps each case to the
 /// contract's status and error code in one place; the CLI prints its message.
 public enum BrokerError: Error, Sendable, Equatable {
-    case invalidRequest(field: String?, reason: String)
+    case invalidRequest(field: String?, reason: Reason)
     case invalidCredentials
     case accountBlocked
     case tooManyAttempts(retryAfter: Int)
@@ -9,7 +9,7 @@ public enum BrokerError: Error, Sendable, Equatable {
     case unauthenticated
     case notFound(what: String)
     case conflict(field: String)
-    case weakPassword(reason: String)
+    case weakPassword(reason: Reason)
     case passwordMismatch
     case incorrectCheckWord
     case tokenExpired

@@ -19,7 +19,7 @@ public enum IdentifierPolicy {
               domain.contains("."), !domain.hasPrefix("."), !domain.hasSuffix("."), !domain.contains(".."),
               value.unicodeScalars.allSatisfy({ $0.value > 32 && $0.value != 127 && !"()<>,;:\\\"[]".unicodeScalars.contains($0) })
         else {
-            throw BrokerError.invalidRequest(field: field, reason: "not a valid email address")
+            throw BrokerError.invalidRequest(field: field, reason: .email)
         }
         return value
     }
@@ -27,7 +27,7 @@ public enum IdentifierPolicy {
     /// E.164: spaces, dashes, dots and parentheses removed; at most one leading '+';
     /// 7 to 15 digits, the first not 0.
     public static func phone(_ raw: String, field: String = "phone") throws -> String {
-        let invalid = BrokerError.invalidRequest(field: field, reason: "not a valid phone number (E.164, e.g. +5511999990000)")
+        let invalid = BrokerError.invalidRequest(field: field, reason: .phone)
         var digits = ""
         var sawPlus = false
         for (index, ch) in raw.trimmingWhitespace().enumerated() {
@@ -49,16 +49,16 @@ public enum IdentifierPolicy {
     public static func login(_ raw: String, field: String = "login") throws -> String {
         let value = raw.trimmingWhitespace()
         guard (3...64).contains(value.count) else {
-            throw BrokerError.invalidRequest(field: field, reason: "must be 3 to 64 characters long")
+            throw BrokerError.invalidRequest(field: field, reason: .loginLength)
         }
         guard value.unicodeScalars.allSatisfy({ $0.isASCIIAlphanumeric || $0 == "." || $0 == "_" || $0 == "-" }) else {
-            throw BrokerError.invalidRequest(field: field, reason: "may contain only letters, digits, '.', '_' and '-'")
+            throw BrokerError.invalidRequest(field: field, reason: .loginCharacters)
         }
         guard let first = value.unicodeScalars.first, first.isASCIIAlphanumeric else {
-            throw BrokerError.invalidRequest(field: field, reason: "must start with a letter or a digit")
+            throw BrokerError.invalidRequest(field: field, reason: .loginStart)
         }
         guard !reservedLogins.contains(value.lowercased()) else {
-            throw BrokerError.invalidRequest(field: field, reason: "is reserved")
+            throw BrokerError.invalidRequest(field: field, reason: .reserved)
         }
         return value
     }
@@ -66,8 +66,8 @@ public enum IdentifierPolicy {
     /// What kind of identifier a person typed into a sign-in or recovery form.
     public static func classify(_ raw: String, field: String = "identifier") throws -> Identifier {
         let trimmed = raw.trimmingWhitespace()
-        guard !trimmed.isEmpty else { throw BrokerError.invalidRequest(field: field, reason: "must not be empty") }
-        guard trimmed.utf8.count <= 320 else { throw BrokerError.invalidRequest(field: field, reason: "is too long") }
+        guard !trimmed.isEmpty else { throw BrokerError.invalidRequest(field: field, reason: .empty) }
+        guard trimmed.utf8.count <= 320 else { throw BrokerError.invalidRequest(field: field, reason: .tooLong) }
         if trimmed.contains("@") { return .email(try email(trimmed, field: field)) }
         if trimmed.hasPrefix("+") || trimmed.hasPrefix("(") { return .phone(try phone(trimmed, field: field)) }
         do {

@@ -14,7 +14,7 @@ public enum LocalePolicy {
     /// A locale from a request field: a supported one, or 400 naming the field.
     public static func validate(_ tag: String, field: String = "locale") throws -> String {
         guard let locale = match(tag) else {
-            throw BrokerError.invalidRequest(field: field, reason: "must be one of \(supported.joined(separator: ", "))")
+            throw BrokerError.invalidRequest(field: field, reason: .oneOf(supported))
         }
         return locale
     }

@@ -10,9 +10,9 @@ public struct PasswordPolicy: Sendable {
     public func validate(_ password: Secret, confirmation: Secret? = nil) throws {
         if let confirmation, confirmation.value != password.value { throw BrokerError.passwordMismatch }
         let length = password.value.count
-        if length < minLength { throw BrokerError.weakPassword(reason: "use at least \(minLength) characters") }
-        if password.value.utf8.count > maxLength { throw BrokerError.weakPassword(reason: "use at most \(maxLength) bytes") }
-        if password.value.trimmingWhitespace().isEmpty { throw BrokerError.weakPassword(reason: "it must not be only spaces") }
-        if Set(password.value).count == 1 { throw BrokerError.weakPassword(reason: "it repeats one character") }
+        if length < minLength { throw BrokerError.weakPassword(reason: .minLength(minLength)) }
+        if password.value.utf8.count > maxLength { throw BrokerError.weakPassword(reason: .maxBytes(maxLength)) }
+        if password.value.trimmingWhitespace().isEmpty { throw BrokerError.weakPassword(reason: .onlySpaces) }
+        if Set(password.value).count == 1 { throw BrokerError.weakPassword(reason: .oneCharacter) }
     }
 }

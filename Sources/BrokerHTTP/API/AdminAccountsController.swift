@@ -43,7 +43,7 @@ struct AdminAccountsController {
         init(from decoder: any Decoder) throws {
             let all = try decoder.container(keyedBy: AnyKey.self)
             if let unknown = all.allKeys.first(where: { CodingKeys(rawValue: $0.stringValue) == nil }) {
-                throw BrokerError.invalidRequest(field: unknown.stringValue, reason: "cannot be changed here")
+                throw BrokerError.invalidRequest(field: unknown.stringValue, reason: .cannotChange)
             }
             let c = try decoder.container(keyedBy: CodingKeys.self)
             func field(_ key: CodingKeys) throws -> PatchField<String> {

@@ -69,7 +69,7 @@ struct RecoveryController {
 
     @Sendable func checkToken(_ request: Request, context _: BrokerRequestContext) async throws -> Response {
         guard let token = request.uri.queryParameters.get("token") else {
-            throw BrokerError.invalidRequest(field: "token", reason: "is required")
+            throw BrokerError.invalidRequest(field: "token", reason: .required)
         }
         try await recovery.check(token: token)
         return try JSONResponse.make(Status(status: "valid"))

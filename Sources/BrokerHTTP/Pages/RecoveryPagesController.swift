@@ -126,7 +126,7 @@ struct RecoveryPagesController {
             return try URLEncodedFormDecoder().decode(T.self, from: String(buffer: buffer))
         } catch {
             // On a page route PageErrorMiddleware turns this into an HTML page, like every refusal.
-            throw BrokerError.invalidRequest(field: nil, reason: "the form could not be read")
+            throw BrokerError.invalidRequest(field: nil, reason: .unreadableForm)
         }
     }
 }

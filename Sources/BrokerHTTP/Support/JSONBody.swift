@@ -13,7 +13,7 @@ enum JSONBody {
         }
         var request = request
         let buffer = try await request.collectBody(upTo: context.maxUploadSize)  // too large: 413 by the envelope
-        guard buffer.readableBytes > 0 else { throw BrokerError.invalidRequest(field: nil, reason: "the body must be a JSON object") }
+        guard buffer.readableBytes > 0 else { throw BrokerError.invalidRequest(field: nil, reason: .notJSONObject) }
         do {
             return try JSONDecoder().decode(T.self, from: Data(buffer.readableBytesView))
         } catch let error as DecodingError {
@@ -36,27 +36,27 @@ enum JSONBody {
         }
         switch error {
         case .keyNotFound(let key, let context):
-            return .invalidRequest(field: path(context.codingPath + [key]), reason: "is required")
+            return .invalidRequest(field: path(context.codingPath + [key]), reason: .required)
         case .typeMismatch(let type, let context):
-            guard let field = path(context.codingPath) else { return .invalidRequest(field: nil, reason: "the body must be a JSON object") }
-            return .invalidRequest(field: field, reason: "must be \(describe(type))")
+            guard let field = path(context.codingPath) else { return .invalidRequest(field: nil, reason: .notJSONObject) }
+            return .invalidRequest(field: field, reason: .type(describe(type)))
         case .valueNotFound(let type, let context):
-            return .invalidRequest(field: path(context.codingPath), reason: "must be \(describe(type)), not null")
+            return .invalidRequest(field: path(context.codingPath), reason: .type(describe(type), null: true))
         case .dataCorrupted(let context):
-            if let field = path(context.codingPath) { return .invalidRequest(field: field, reason: context.debugDescription) }
-            return .invalidRequest(field: nil, reason: "the body is not valid JSON")
+            if let field = path(context.codingPath) { return .invalidRequest(field: field, reason: .detail(context.debugDescription)) }
+            return .invalidRequest(field: nil, reason: .invalidJSON)
         @unknown default:
-            return .invalidRequest(field: nil, reason: "the body is not valid JSON")
+            return .invalidRequest(field: nil, reason: .invalidJSON)
         }
     }
 
     static func describe(_ type: Any.Type) -> String {
         switch type {
-        case is String.Type: "a string"
-        case is Bool.Type: "true or false"
-        case is Int.Type, is Double.Type: "a number"
-        case is [Any].Type: "a list"
-        default: String(describing: type).contains("Array") ? "a list" : "an object"
+        case is String.Type: "string"
+        case is Bool.Type: "boolean"
+        case is Int.Type, is Double.Type: "number"
+        case is [Any].Type: "list"
+        default: String(describing: type).contains("Array") ? "list" : "object"
         }
     }
 }

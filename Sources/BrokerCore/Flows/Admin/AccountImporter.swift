@@ -89,7 +89,7 @@ public final class AccountImporter {
     }
 
     static func reason(_ error: BrokerError) -> String {
-        if case .invalidRequest(let field, let reason) = error { return field.map { "\($0): \(reason)" } ?? reason }
+        if case .invalidRequest(let field, let reason) = error { return field.map { "\($0): \(reason.description)" } ?? reason.description }
         return error.message
     }
 }

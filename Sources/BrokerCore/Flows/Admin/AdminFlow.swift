@@ -29,17 +29,17 @@ public struct AdminFlow: Sendable {
         for (index, raw) in input.identities.enumerated() {
             let identity = try validIdentity(raw, field: "identities[\(index)]", now: now)
             guard seen.insert(identity.provider + "\u{0}" + identity.subject).inserted else {
-                throw BrokerError.invalidRequest(field: "identities[\(index)]", reason: "is listed twice")
+                throw BrokerError.invalidRequest(field: "identities[\(index)]", reason: .listedTwice)
             }
             account.identities.append(identity)
         }
         guard account.login != nil || account.email != nil || account.phone != nil || !account.identities.isEmpty else {
-            throw BrokerError.invalidRequest(field: nil, reason: "an account needs a login, email, phone or identity")
+            throw BrokerError.invalidRequest(field: nil, reason: .accountNeedsIdentifier)
         }
         if let password = input.password {
             try security.passwordPolicy.validate(password)
             guard account.login != nil || account.email != nil || account.phone != nil else {
-                throw BrokerError.invalidRequest(field: "password", reason: "a password needs a login, email or phone to sign in with")
+                throw BrokerError.invalidRequest(field: "password", reason: .passwordNeedsIdentifier)
             }
             account.passwordHash = try await ports.hasher.hash(password)
         }
@@ -49,7 +49,7 @@ public struct AdminFlow: Sendable {
 
     public func search(_ text: String) async throws -> [Account] {
         let query = text.trimmingWhitespace()
-        guard query.utf8.count <= 320 else { throw BrokerError.invalidRequest(field: "q", reason: "is too long") }
+        guard query.utf8.count <= 320 else { throw BrokerError.invalidRequest(field: "q", reason: .tooLong) }
         var found = try await ports.store.searchAccounts(query, limit: 100)
         // A phone, or part of one, as people write it ("+55 11 99999-0000", "99999-0000"):
         // phones are stored in E.164, so search once more without the punctuation
@@ -99,7 +99,7 @@ public struct AdminFlow: Sendable {
         if let verified = patch.phoneVerified { account.phoneVerified = verified && account.phone != nil }
         if let state = patch.state {
             guard let parsed = AccountState(rawValue: state) else {
-                throw BrokerError.invalidRequest(field: "state", reason: "must be active or blocked")
+                throw BrokerError.invalidRequest(field: "state", reason: .oneOf(["active", "blocked"]))
             }
             account.state = parsed
         }
@@ -188,11 +188,11 @@ public struct AdminFlow: Sendable {
     private func validIdentity(_ input: IdentityInput, field: String?, now: Date) throws -> Identity {
         let provider = input.provider.trimmingWhitespace()
         guard providers.provider(id: provider) != nil else {
-            throw BrokerError.invalidRequest(field: field.map { $0 + ".provider" } ?? "provider", reason: "unknown provider '\(provider)'")
+            throw BrokerError.invalidRequest(field: field.map { $0 + ".provider" } ?? "provider", reason: .unknownProvider(provider))
         }
         let subject = input.subject.trimmingWhitespace()
         guard !subject.isEmpty, subject.utf8.count <= 255 else {
-            throw BrokerError.invalidRequest(field: field.map { $0 + ".subject" } ?? "subject", reason: "must be 1 to 255 characters")
+            throw BrokerError.invalidRequest(field: field.map { $0 + ".subject" } ?? "subject", reason: .subjectLength)
         }
         let email = try input.email.map { try IdentifierPolicy.email($0, field: field.map { $0 + ".email" } ?? "email") }
         return Identity(provider: provider, subject: subject, email: email, createdAt: now)

@@ -34,17 +34,17 @@ public struct ImportRecord: Sendable {
         keycloak: ([String: Any]) -> String?
     ) throws -> ImportRecord {
         guard let data = line.data(using: .utf8), let object = try? JSONSerialization.jsonObject(with: data) else {
-            throw BrokerError.invalidRequest(field: nil, reason: "not valid JSON")
+            throw BrokerError.invalidRequest(field: nil, reason: .invalidJSON)
         }
-        guard let o = object as? [String: Any] else { throw BrokerError.invalidRequest(field: nil, reason: "not a JSON object") }
+        guard let o = object as? [String: Any] else { throw BrokerError.invalidRequest(field: nil, reason: .notJSONObject) }
         func string(_ key: String) throws -> String? {
             guard let v = o[key], !(v is NSNull) else { return nil }
-            guard let s = v as? String else { throw BrokerError.invalidRequest(field: key, reason: "must be a string") }
+            guard let s = v as? String else { throw BrokerError.invalidRequest(field: key, reason: .type("string")) }
             return s
         }
         func bool(_ key: String) throws -> Bool {
             guard let v = o[key], !(v is NSNull) else { return false }
-            guard let b = v as? Bool else { throw BrokerError.invalidRequest(field: key, reason: "must be true or false") }
+            guard let b = v as? Bool else { throw BrokerError.invalidRequest(field: key, reason: .type("boolean")) }
             return b
         }
         var given: Given = []
@@ -60,13 +60,13 @@ public struct ImportRecord: Sendable {
         account.phoneVerified = account.phone != nil && phoneVerified
         account.locale = try string("locale").map { try LocalePolicy.validate($0) } ?? LocalePolicy.fallback
         if let state = try string("state") {
-            guard let parsed = AccountState(rawValue: state) else { throw BrokerError.invalidRequest(field: "state", reason: "must be active or blocked") }
+            guard let parsed = AccountState(rawValue: state) else { throw BrokerError.invalidRequest(field: "state", reason: .oneOf(["active", "blocked"])) }
             account.state = parsed
         }
         if let created = try string("created_at") {
             guard let date = (try? Date(created, strategy: .iso8601))
                 ?? (try? Date(created, strategy: Date.ISO8601FormatStyle(includingFractionalSeconds: true))) else {
-                throw BrokerError.invalidRequest(field: "created_at", reason: "must be an ISO 8601 time")
+                throw BrokerError.invalidRequest(field: "created_at", reason: .isoTime)
             }
             account.createdAt = date
         }
@@ -74,34 +74,34 @@ public struct ImportRecord: Sendable {
         switch o["password_hash"] {
         case nil, is NSNull: break
         case let s as String:
-            if let problem = hashProblem(s) { throw BrokerError.invalidRequest(field: "password_hash", reason: problem) }
+            if let problem = hashProblem(s) { throw BrokerError.invalidRequest(field: "password_hash", reason: .detail(problem)) }
             account.passwordHash = s
         case let object as [String: Any]:
-            guard let s = keycloak(object) else { throw BrokerError.invalidRequest(field: "password_hash", reason: "not a Keycloak PBKDF2 credential") }
-            if let problem = hashProblem(s) { throw BrokerError.invalidRequest(field: "password_hash", reason: problem) }
+            guard let s = keycloak(object) else { throw BrokerError.invalidRequest(field: "password_hash", reason: .detail("not a Keycloak PBKDF2 credential")) }
+            if let problem = hashProblem(s) { throw BrokerError.invalidRequest(field: "password_hash", reason: .detail(problem)) }
             account.passwordHash = s
         default:
-            throw BrokerError.invalidRequest(field: "password_hash", reason: "must be a string or a Keycloak credential object")
+            throw BrokerError.invalidRequest(field: "password_hash", reason: .detail("must be a string or a Keycloak credential object"))
         }
         if let raw = o["identities"], !(raw is NSNull) {
-            guard let list = raw as? [Any] else { throw BrokerError.invalidRequest(field: "identities", reason: "must be a list") }
+            guard let list = raw as? [Any] else { throw BrokerError.invalidRequest(field: "identities", reason: .type("list")) }
             var seen = Set<String>()
             for (i, item) in list.enumerated() {
                 let field = "identities[\(i)]"
                 guard let ident = item as? [String: Any], let provider = ident["provider"] as? String, let subject = ident["subject"] as? String,
                       !subject.trimmingWhitespace().isEmpty, subject.utf8.count <= 255
-                else { throw BrokerError.invalidRequest(field: field, reason: "needs a provider and a subject") }
-                guard providers.provider(id: provider) != nil else { throw BrokerError.invalidRequest(field: field + ".provider", reason: "unknown provider '\(provider)'") }
+                else { throw BrokerError.invalidRequest(field: field, reason: .needsProviderAndSubject) }
+                guard providers.provider(id: provider) != nil else { throw BrokerError.invalidRequest(field: field + ".provider", reason: .unknownProvider(provider)) }
                 let email = try (ident["email"] as? String).map { try IdentifierPolicy.email($0, field: field + ".email") }
-                guard seen.insert(provider + " " + subject).inserted else { throw BrokerError.invalidRequest(field: field, reason: "is listed twice") }
+                guard seen.insert(provider + " " + subject).inserted else { throw BrokerError.invalidRequest(field: field, reason: .listedTwice) }
                 account.identities.append(Identity(provider: provider, subject: subject.trimmingWhitespace(), email: email, createdAt: account.createdAt))
             }
         }
         guard account.login != nil || account.email != nil || account.phone != nil || !account.identities.isEmpty else {
-            throw BrokerError.invalidRequest(field: nil, reason: "an account needs a login, email, phone or identity")
+            throw BrokerError.invalidRequest(field: nil, reason: .accountNeedsIdentifier)
         }
         if account.passwordHash != nil, account.login == nil, account.email == nil, account.phone == nil {
-            throw BrokerError.invalidRequest(field: "password_hash", reason: "a password needs a login, email or phone to sign in with")
+            throw BrokerError.invalidRequest(field: "password_hash", reason: .passwordNeedsIdentifier)
         }
         return ImportRecord(account: account, given: given)
     }

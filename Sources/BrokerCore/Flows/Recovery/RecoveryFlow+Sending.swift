@@ -93,7 +93,7 @@ extension RecoveryFlow {
     }
 
     static func parseChannel(_ raw: String) throws -> Channel {
-        guard let channel = Channel(rawValue: raw) else { throw BrokerError.invalidRequest(field: "channel", reason: "must be email or sms") }
+        guard let channel = Channel(rawValue: raw) else { throw BrokerError.invalidRequest(field: "channel", reason: .oneOf(["email", "sms"])) }
         return channel
     }
 

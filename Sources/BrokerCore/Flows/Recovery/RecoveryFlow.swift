@@ -80,7 +80,7 @@ public struct RecoveryFlow: Sendable {
         }
         let channel = try raw.map(Self.parseChannel) ?? (account.emailVerified ? .email : .sms)
         guard account.verifiedAddress(on: channel) != nil else {
-            throw BrokerError.invalidRequest(field: "channel", reason: "the account has no verified \(channel.addressName)")
+            throw BrokerError.invalidRequest(field: "channel", reason: .noVerifiedAddress(channel))
         }
         try await send(to: account, via: channel, respectCooldown: false, actor: "admin")
     }

@@ -20,9 +20,9 @@ public struct SignInFlow: Sendable {
     /// missing passwords and wrong passwords give the same answer.
     public func signIn(identifier rawIdentifier: String, password: Secret, clientAddress: String?) async throws -> IssuedSession {
         guard !rawIdentifier.trimmingWhitespace().isEmpty else {
-            throw BrokerError.invalidRequest(field: "login", reason: "must not be empty")
+            throw BrokerError.invalidRequest(field: "login", reason: .empty)
         }
-        guard !password.value.isEmpty else { throw BrokerError.invalidRequest(field: "password", reason: "must not be empty") }
+        guard !password.value.isEmpty else { throw BrokerError.invalidRequest(field: "password", reason: .empty) }
         // An identifier that cannot name an account is refused before any lookup, and never
         // becomes a rate-limit key or any other stored row.
         guard let identifier = try? IdentifierPolicy.classify(rawIdentifier, field: "login") else {

@@ -65,7 +65,7 @@ public struct SocialFlow: Sendable {
             target = publicURL + "/account"
         }
         guard let intent = OAuthState.Intent(rawValue: rawIntent ?? "login") else {
-            throw BrokerError.invalidRequest(field: "intent", reason: "must be login or link")
+            throw BrokerError.invalidRequest(field: "intent", reason: .oneOf(["login", "link"]))
         }
         var accountId: String?
         if intent == .link {
