@@ -145,6 +145,11 @@ let package = Package(
             ]
         ),
         .executableTarget(
+            name: "bench-bare-hummingbird",
+            dependencies: [.product(name: "Hummingbird", package: "hummingbird")],
+            path: "Benchmarks/BareHummingbird"
+        ),
+        .executableTarget(
             name: "broker-hash-cost",
             dependencies: ["BrokerCore", "BrokerCrypto"],
             path: "Benchmarks/HashCost"

@@ -1,20 +1,24 @@
 #!/usr/bin/env bash
-# Benchmarks a release build of the broker on loopback with wrk and prints a table:
-# requests/s and p99 latency per endpoint, with the cost of one Argon2id hash beside them.
+# Benchmarks a release build of the broker on loopback with wrk, side by side with a bare
+# Hummingbird 2 app (Benchmarks/BareHummingbird) built and run in the same sitting, and
+# prints one table: each scenario's requests/s, p50, p99, the broker's RSS after it, and
+# its ratio to the yardstick it is held against, with the target beside it.
 # Throttles are off so the figures measure the work, not the 429 path.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DURATION=${BENCH_DURATION:-10s}
-CONNECTIONS=${BENCH_CONNECTIONS:-16}
+CONNECTIONS=${BENCH_CONNECTIONS:-64}
 THREADS=${BENCH_THREADS:-2}
 PORT=${BENCH_PORT:-18080}
+BARE_PORT=${BENCH_BARE_PORT:-18090}
 
 swift build -c release --product broker >&2
 swift build -c release --product broker-hash-cost >&2
+swift build -c release --product bench-bare-hummingbird >&2
 BIN=$(swift build -c release --show-bin-path)
 
 work=$(mktemp -d)
-trap 'kill $(cat "$work/pid" 2>/dev/null) 2>/dev/null || true; rm -rf "$work"' EXIT
+trap 'kill $(cat "$work"/*.pid 2>/dev/null) 2>/dev/null || true; rm -rf "$work"' EXIT
 cat > "$work/broker.yaml" <<YAML
 server: { host: 127.0.0.1, port: $PORT, public_url: "http://127.0.0.1:$PORT", dev_mode: true }
 database: { url: "sqlite://$work/broker.sqlite" }
@@ -26,10 +30,25 @@ mail: { transport: file, file_directory: "$work/mail" }
 sms: { transport: file, file_directory: "$work/sms" }
 log: { level: error }
 YAML
+# 1,000 accounts, as the targets were set with.
+python3 - "$work/accounts.jsonl" <<'PY'
+import json, sys
+with open(sys.argv[1], "w") as f:
+    for i in range(1000):
+        f.write(json.dumps({"login": f"user{i}", "email": f"user{i}@example.com", "email_verified": True}) + "\n")
+PY
+"$BIN/broker" account import --config "$work/broker.yaml" "$work/accounts.jsonl" >/dev/null 2>&1
 echo "bench-password-1" | "$BIN/broker" account create --config "$work/broker.yaml" --login bench --email bench@example.com --password-stdin >/dev/null
+
+"$BIN/bench-bare-hummingbird" "$BARE_PORT" > "$work/bare.log" 2>&1 &
+echo $! > "$work/bare.pid"
+
+started=$(date +%s%N)
 "$BIN/broker" serve --config "$work/broker.yaml" > "$work/serve.log" 2>&1 &
-echo $! > "$work/pid"
-for _ in $(seq 100); do curl -fs "http://127.0.0.1:$PORT/health/ready" >/dev/null && break; sleep 0.1; done
+echo $! > "$work/broker.pid"
+until curl -fs "http://127.0.0.1:$PORT/health/ready" >/dev/null 2>&1; do sleep 0.005; done
+ready_ms=$(( ($(date +%s%N) - started) / 1000000 ))
+for _ in $(seq 200); do curl -fs "http://127.0.0.1:$BARE_PORT/get" >/dev/null 2>&1 && break; sleep 0.05; done
 
 token=$(curl -fs -X POST "http://127.0.0.1:$PORT/api/v1/login" -H 'content-type: application/json' \
   -d '{"login":"bench","password":"bench-password-1"}' | python3 -c 'import json,sys; print(json.load(sys.stdin)["session"]["token"])')
@@ -39,7 +58,6 @@ wrk.method = "POST"
 wrk.headers["Content-Type"] = "application/json"
 wrk.body = '{"login":"bench","password":"bench-password-1"}'
 LUA
-
 for who in bench@example.com nobody@example.com; do
   cat > "$work/recovery-$who.lua" <<LUA
 wrk.method = "POST"
@@ -47,25 +65,55 @@ wrk.headers["Content-Type"] = "application/json"
 wrk.body = '{"identifier":"$who"}'
 LUA
 done
+cp "$work/recovery-bench@example.com.lua" "$work/bare.lua"
 
-run() { # name, wrk args...
-  local name=$1; shift
-  local out
-  out=$(wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency "$@")
-  local rps p99 errors
-  rps=$(awk '/Requests\/sec/ {print $2}' <<<"$out")
-  p99=$(awk '$1=="99%" {print $2}' <<<"$out")
-  errors=$(awk '/Non-2xx/ {print $5}' <<<"$out")
-  printf "%-34s %12s %12s %10s\n" "$name" "$rps" "$p99" "${errors:-0}"
+rss_mb() { awk '/VmRSS/ {printf "%.0f", $2/1024}' "/proc/$(cat "$work/broker.pid")/status"; }
+to_ms() { # wrk latency ("512.00us", "1.20ms", "2.00s") in ms
+  awk -v v="$1" 'BEGIN { n=v+0; if (v ~ /us$/) n/=1000; else if (v ~ /ms$/) n=n; else if (v ~ /s$/) n*=1000; printf "%.2f", n }'
 }
+declare -A RPS P50 P99 RSS
+run() { # key, connections, wrk args...
+  local key=$1 conns=$2; shift 2
+  local out
+  out=$(wrk -t"$THREADS" -c"$conns" -d"$DURATION" --latency "$@")
+  RPS[$key]=$(awk '/Requests\/sec/ {printf "%.0f", $2}' <<<"$out")
+  P50[$key]=$(to_ms "$(awk '$1=="50%" {print $2}' <<<"$out")")
+  P99[$key]=$(to_ms "$(awk '$1=="99%" {print $2}' <<<"$out")")
+  RSS[$key]=$(rss_mb)
+  local errors
+  errors=$(awk '/Non-2xx/ {print $5}' <<<"$out")
+  if [[ -n $errors ]]; then echo "warning: $key answered $errors non-2xx responses" >&2; fi
+}
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.0f%%", 100*a/b; else print "-" }'; }
+
+B=http://127.0.0.1:$PORT
+run bare_post "$CONNECTIONS" -s "$work/bare.lua" "http://127.0.0.1:$BARE_PORT/json"
+run bare_get "$CONNECTIONS" "http://127.0.0.1:$BARE_PORT/get"
+run recovery_known "$CONNECTIONS" -s "$work/recovery-bench@example.com.lua" "$B/api/v1/recovery"
+run recovery_unknown "$CONNECTIONS" -s "$work/recovery-nobody@example.com.lua" "$B/api/v1/recovery"
+run recovery_256 256 -s "$work/recovery-bench@example.com.lua" "$B/api/v1/recovery"
+sleep 3
+backlog=$(python3 -c "import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute(\"SELECT count(*) FROM outbox WHERE state <> 'sent'\").fetchone()[0])" "$work/broker.sqlite")
+run session "$CONNECTIONS" -H "Authorization: Bearer $token" "$B/api/v1/session"
+run login "$CONNECTIONS" -s "$work/login.lua" "$B/api/v1/login"
+run live "$CONNECTIONS" "$B/health/live"
+
+hash_out=$("$BIN/broker-hash-cost" 10)
+ceiling=$(awk -F= '/^ceiling_per_second=/ {print $2}' <<<"$hash_out")
 
 echo
-echo "broker benchmark: release build, SQLite, $CONNECTIONS connections, $THREADS wrk threads, $DURATION each, $(nproc) cores"
-printf "%-34s %12s %12s %10s\n" "endpoint" "requests/s" "p99" "non-2xx"
-run "POST /api/v1/login" -s "$work/login.lua" "http://127.0.0.1:$PORT/api/v1/login"
-run "GET /api/v1/session" -H "Authorization: Bearer $token" "http://127.0.0.1:$PORT/api/v1/session"
-run "GET /health/live" "http://127.0.0.1:$PORT/health/live"
-run "POST /api/v1/recovery (known)" -s "$work/recovery-bench@example.com.lua" "http://127.0.0.1:$PORT/api/v1/recovery"
-run "POST /api/v1/recovery (unknown)" -s "$work/recovery-nobody@example.com.lua" "http://127.0.0.1:$PORT/api/v1/recovery"
+echo "broker benchmark: release build, SQLite, 1,000 accounts, $CONNECTIONS connections (256 where named), $THREADS wrk threads, $DURATION each, $(nproc) cores"
+printf "%-36s %10s %9s %9s %7s %10s   %s\n" "scenario" "req/s" "p50 ms" "p99 ms" "RSS MB" "ratio" "target"
+row() { printf "%-36s %10s %9s %9s %7s %10s   %s\n" "$1" "${RPS[$2]}" "${P50[$2]}" "${P99[$2]}" "${RSS[$2]:--}" "$3" "$4"; }
+row "bare Hummingbird POST /json" bare_post "100%" "(yardstick)"
+row "bare Hummingbird GET /get" bare_get "100%" "(yardstick)"
+row "POST /api/v1/recovery, known" recovery_known "$(ratio "${RPS[recovery_known]}" "${RPS[bare_post]}") of bare POST" ">= 40%"
+row "POST /api/v1/recovery, unknown" recovery_unknown "$(ratio "${RPS[recovery_unknown]}" "${RPS[recovery_known]}") of known" "90%..110%"
+row "POST /api/v1/recovery, 256 conns" recovery_256 "p99 ${P99[recovery_256]} ms" "p99 < 20 ms"
+row "GET /api/v1/session (bearer)" session "$(ratio "${RPS[session]}" "${RPS[bare_get]}") of bare GET" ">= 60%"
+row "POST /api/v1/login" login "$(ratio "${RPS[login]}" "$ceiling") of Argon2" ">= 90% of ${ceiling}/s"
+row "GET /health/live" live "$(ratio "${RPS[live]}" "${RPS[bare_get]}") of bare GET" "-"
 echo
-"$BIN/broker-hash-cost" 20
+echo "start to ready: ${ready_ms} ms (target <= 150 ms); outbox backlog 3 s after the recovery load: $backlog (target 0)"
+echo "RSS under recovery load: ${RSS[recovery_256]} MB (target <= 64 MB); under login load: ${RSS[login]} MB (target <= 64 MB + cores x 19 MiB)"
+echo "$hash_out" | grep -v '^ceiling_per_second='

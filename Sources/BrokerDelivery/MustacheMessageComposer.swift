@@ -72,7 +72,8 @@ public struct MustacheMessageComposer: MessageComposer {
                 }
             }
             notMe = notMeLink
-        case .loginReminder(let login, let methods):
+        case .loginReminder(let login, let password, let providers):
+            let methods = (password ? [t("login_reminder.password")] : []) + providers
             subject = t("login_reminder.subject")
             blocks = [.paragraph(t("login_reminder.intro")),
                       .paragraph(login.map { t("login_reminder.login", ["login": $0]) } ?? t("login_reminder.no_login")),
@@ -127,7 +128,8 @@ public struct MustacheMessageComposer: MessageComposer {
             }
             parts.append(t("not_me_text", ["link": notMeLink]))
             return parts.joined(separator: " ")
-        case .loginReminder(let login, let methods):
+        case .loginReminder(let login, let password, let providers):
+            let methods = (password ? [t("login_reminder.password", [:])] : []) + providers
             return t("login_reminder.sms", ["login": login ?? "-", "methods": methods.joined(separator: ", ")])
         case .passwordChanged(let when):
             return t("password_changed.sms", ["when": when])

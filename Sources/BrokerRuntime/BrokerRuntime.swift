@@ -10,6 +10,8 @@ import Foundation
 import Hummingbird
 import Logging
 import Metrics
+import NIOCore
+import NIOPosix
 import Prometheus
 import ServiceLifecycle
 
@@ -32,8 +34,8 @@ public struct BrokerRuntime: Sendable {
         let hasher = BrokerPasswordHasher(argon2: Argon2PasswordHasher(parameters: Argon2Parameters(
             memoryKiB: config.security.argon2MemoryKiB, iterations: config.security.argon2Iterations,
             parallelism: config.security.argon2Parallelism
-        )))
-        let ports = BrokerPorts(store: store, rateLimiter: store, hasher: hasher, clock: clock)
+        ), threadPool: hashingPool), threadPool: hashingPool)
+        let ports = BrokerPorts(store: store, rateLimiter: store, hasher: hasher, clock: clock, sessions: SessionCache())
         let decoy = try await hasher.hash(Secret(ports.tokens.token(bytes: 24)))
         let secrets = CheckWordSecrets(key: try await SecretKeyFile.key(config: config, store: store, logger: logger))
         // Texts, templates and the OpenAPI document are read now: a broken one stops start-up with its name.
@@ -58,9 +60,9 @@ public struct BrokerRuntime: Sendable {
     }
 
     /// The transport of each channel, as configured; a new channel is one more case here.
-    static func transports(_ config: BrokerConfig) -> [Channel: any MessageTransport] {
-        var map: [Channel: any MessageTransport] = [:]
-        for channel in Channel.allCases {
+    static func transports(_ config: BrokerConfig) -> [BrokerCore.Channel: any MessageTransport] {
+        var map: [BrokerCore.Channel: any MessageTransport] = [:]
+        for channel in BrokerCore.Channel.allCases {
             switch channel {
             case .email: map[channel] = emailTransport(config)
             case .sms: map[channel] = smsTransport(config)
@@ -110,6 +112,15 @@ public struct BrokerRuntime: Sendable {
         app.addServices(worker, janitor)
         return app
     }
+
+    /// Password hashing runs on threads of its own, one a core: sharing NIO's global pool with the
+    /// SMTP and SMS transports let a burst of sign-ins delay mail, and a slow mail server delay
+    /// sign-ins. Process-wide, like the cores it stands for, and started once.
+    static let hashingPool: NIOThreadPool = {
+        let pool = NIOThreadPool(numberOfThreads: System.coreCount)
+        pool.start()
+        return pool
+    }()
 
     /// One Prometheus registry per process, bootstrapped into swift-metrics on first use. A global
     /// because swift-metrics' bootstrap is process-wide and may happen once: the tests build

@@ -62,7 +62,8 @@ struct IdentifierPolicyTests {
         #expect(LocalePolicy.match("pt_br") == "pt-BR")
         #expect(LocalePolicy.match("en-GB") == "en")
         #expect(LocalePolicy.match("es-AR") == "es")
-        #expect(LocalePolicy.match("de") == nil)
+        #expect(LocalePolicy.match("de-AT") == "de")
+        #expect(LocalePolicy.match("ja") == nil)
         #expect(throws: BrokerError.self) { try LocalePolicy.validate("klingon") }
     }
 

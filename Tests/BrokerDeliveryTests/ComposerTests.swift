@@ -9,7 +9,7 @@ struct ComposerTests {
     static let localizer = try! Localizer.load()
     let composer = try! MustacheMessageComposer(localizer: Self.localizer)
 
-    @Test(arguments: ["en", "pt-BR", "es"])
+    @Test(arguments: LocalePolicy.supported)
     func recoveryLinkHasLinkLifetimeAndNotMe(locale: String) throws {
         let m = try composer.compose(.recoveryLink(link: "https://b.example/recover/reset?token=[[link:abc]]",
                                                    notMeLink: "https://b.example/recover/not-me?token=[[link:def]]", minutes: 60),
@@ -30,9 +30,17 @@ struct ComposerTests {
     }
 
     @Test func htmlIsEscaped() throws {
-        let m = try composer.compose(.loginReminder(login: "<script>", methods: ["password"]), locale: "en", channel: .email)
+        let m = try composer.compose(.loginReminder(login: "<script>", password: true, providers: []), locale: "en", channel: .email)
         #expect(m.html?.contains("<script>") == false)
         #expect(m.text.contains("<script>"), "the text part is not HTML")
+    }
+
+    /// The sign-in methods are said in the message's language, the providers by their names.
+    @Test(arguments: [("pt-BR", "senha"), ("ru", "пароль"), ("de", "Passwort"), ("fr", "mot de passe")])
+    func loginReminderSaysPasswordInItsLanguage(locale: String, word: String) throws {
+        let m = try composer.compose(.loginReminder(login: "maria", password: true, providers: ["Google"]), locale: locale, channel: .email)
+        #expect(m.text.contains(word + ", Google"), "\(m.text)")
+        #expect(!m.text.contains("password"))
     }
 
     @Test func smsIsOneShortLine() throws {

@@ -58,7 +58,7 @@ struct AdminAPITests {
             }
             for (json, field) in [
                 (#"{"email":"not-an-email"}"#, "email"), (#"{"phone":"0800 123"}"#, "phone"), (#"{"login":"a b"}"#, "login"),
-                (#"{"login":"okname","locale":"fr"}"#, "locale"), (#"{"login":"admin"}"#, "login"),
+                (#"{"login":"okname","locale":"ja"}"#, "locale"), (#"{"login":"admin"}"#, "login"),
                 (#"{"identities":[{"provider":"nope","subject":"1"}]}"#, "identities[0].provider"),
             ] {
                 let reply = try await client.admin(.post, "/api/v1/admin/accounts", json: json)

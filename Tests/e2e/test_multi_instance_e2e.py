@@ -154,3 +154,24 @@ def test_two_hundred_requests_make_exactly_two_hundred_messages_even_when_one_in
         a.stop()
         b.stop()
         hole.close()
+
+
+def test_a_reset_on_one_instance_ends_the_session_on_the_other_within_the_cache_life(tmp_path, smtp, database):
+    """Sessions are served from memory; another instance's revocation reaches this one within
+    the cache's life (2 s, README), and at once on the instance that made it."""
+    a, b = pair(tmp_path, smtp.port, database)
+    try:
+        a.admin("POST", "/api/v1/admin/accounts", {"login": "maria", "email": "maria@example.com", "password": "old-password"})
+        token = a.call("POST", "/api/v1/login", {"login": "maria", "password": "old-password"})[1]["session"]["token"]
+        assert b.call("GET", "/api/v1/session", token=token)[0] == 200  # now in b's memory
+        assert a.call("POST", "/api/v1/recovery", {"identifier": "maria@example.com"})[0] == 202
+        reset = reset_token(text_of(smtp.wait_for("maria@example.com")[0]))
+        assert a.call("POST", "/api/v1/recovery/reset", {"token": reset, "password": "new-password-1", "password_confirmation": "new-password-1"})[0] == 200
+        assert a.call("GET", "/api/v1/session", token=token)[0] == 401, "at once where the reset happened"
+        started = time.monotonic()
+        while b.call("GET", "/api/v1/session", token=token)[0] != 401:
+            assert time.monotonic() - started < 3.0, "the other instance still serves the revoked session"
+            time.sleep(0.1)
+    finally:
+        a.stop()
+        b.stop()

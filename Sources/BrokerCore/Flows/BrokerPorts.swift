@@ -5,11 +5,14 @@ public struct BrokerPorts: Sendable {
     public var hasher: any PasswordHasher
     public var clock: any WallClock
     public var tokens: any TokenGenerator
+    /// Live sessions kept in memory; nil reads every session from the store.
+    public var sessions: SessionCache?
 
     public init(
         store: any AccountStore, rateLimiter: any RateLimiter, hasher: any PasswordHasher,
-        clock: any WallClock = SystemWallClock(), tokens: any TokenGenerator = SecureTokenGenerator()
+        clock: any WallClock = SystemWallClock(), tokens: any TokenGenerator = SecureTokenGenerator(), sessions: SessionCache? = nil
     ) {
+        self.sessions = sessions
         self.store = store
         self.rateLimiter = rateLimiter
         self.hasher = hasher
@@ -21,6 +24,7 @@ public struct BrokerPorts: Sendable {
     func commit(_ changes: [StoreChange]) async throws {
         do {
             try await store.commit(changes)
+            sessions?.invalidate(for: changes)
         } catch StoreError.conflict(let field) {
             throw BrokerError.conflict(field: field)
         }

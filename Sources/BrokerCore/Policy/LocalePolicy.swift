@@ -1,6 +1,6 @@
 /// The languages the broker speaks, and how a requested tag maps onto them.
 public enum LocalePolicy {
-    public static let supported = ["en", "pt-BR", "es"]
+    public static let supported = ["en", "pt-BR", "es", "ru", "de", "fr"]
     public static let fallback = "en"
 
     /// The supported locale a tag means ("pt", "pt-br", "pt_BR" -> "pt-BR"; "en-GB" -> "en"), or nil.

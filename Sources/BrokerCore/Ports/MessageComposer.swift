@@ -14,7 +14,8 @@ public enum MessageContent: Sendable, Equatable {
     /// A social-only account: its providers' recovery pages and sign-in links, and (unless refused by policy) a set-password link.
     case socialRecovery(providers: [ProviderLinks], setPasswordLink: String?, notMeLink: String, minutes: Int)
     /// The account's login name and the ways it can sign in.
-    case loginReminder(login: String?, methods: [String])
+    /// `password`: whether the account has one (said in the message's language); `providers`: their names.
+    case loginReminder(login: String?, password: Bool, providers: [String])
     /// A notice that the password was just changed.
     case passwordChanged(when: String)
     /// Confirms an address being attached: a link and a code (email), or a code (SMS).

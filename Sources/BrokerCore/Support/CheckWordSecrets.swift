@@ -27,7 +27,7 @@ public struct CheckWordSecrets: Sendable {
     /// The hash stored for a code: keyed (HMAC with the secret key) and salted with the word's id,
     /// so a copy of the database alone cannot try the 10^6 codes against it.
     public func codeHash(id: String, code: String) -> String {
-        HMAC<SHA256>.authenticationCode(for: Data(("code-hash:" + id + ":" + code).utf8), using: key).map { String(format: "%02x", $0) }.joined()
+        TokenHash.hex(HMAC<SHA256>.authenticationCode(for: Data(("code-hash:" + id + ":" + code).utf8), using: key))
     }
 
     /// What the database keeps of a new word's secret: the link token's SHA-256, or the code's keyed hash.

@@ -1,5 +1,6 @@
 import Hummingbird
 import Metrics
+import Synchronization
 
 /// `http_requests_total{route, method, status}`: the conventional Prometheus counter, beside
 /// Hummingbird's own `hb_requests` (whose labels carry OpenTelemetry names such as
@@ -18,9 +19,24 @@ struct RequestCounterMiddleware: RouterMiddleware {
         }
     }
 
+    /// Counters by (route, method, status), made once each: building a Counter looks it up in
+    /// the metrics factory under a lock, which every request paid before.
+    let counters = CounterCache()
+
     func count(_ request: Request, _ context: Context, _ status: HTTPResponse.Status) {
-        Counter(label: "http_requests_total", dimensions: [
-            ("route", context.endpointPath ?? "unmatched"), ("method", request.method.rawValue), ("status", String(status.code)),
-        ]).increment()
+        counters.counter(route: context.endpointPath ?? "unmatched", method: request.method.rawValue, status: Int(status.code)).increment()
+    }
+}
+
+final class CounterCache: Sendable {
+    struct Key: Hashable { var route: String, method: String, status: Int }
+    let counters = Mutex<[Key: Counter]>([:])
+
+    func counter(route: String, method: String, status: Int) -> Counter {
+        let key = Key(route: route, method: method, status: status)
+        if let found = counters.withLock({ $0[key] }) { return found }
+        let made = Counter(label: "http_requests_total", dimensions: [("route", route), ("method", method), ("status", String(status))])
+        counters.withLock { $0[key] = made }
+        return made
     }
 }

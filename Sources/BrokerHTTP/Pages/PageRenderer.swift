@@ -82,7 +82,7 @@ public struct PageRenderer: Sendable {
     /// Links to the same page in each language, keeping the rest of the query.
     /// Only the page's own, already validated `return_to` is carried, never the raw query's.
     static func languages(_ request: Request, current: String, returnTo: String?) -> [[String: Any]] {
-        let names = ["pt-BR": "Português", "en": "English", "es": "Español"]
+        let names = ["pt-BR": "Português", "en": "English", "es": "Español", "ru": "Русский", "de": "Deutsch", "fr": "Français"]
         return LocalePolicy.supported.map { code in
             var items = (URLComponents(string: request.uri.description)?.queryItems ?? [])
                 .filter { $0.name != "lang" && $0.name != "token" && $0.name != "return_to" }

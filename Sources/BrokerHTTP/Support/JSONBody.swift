@@ -6,6 +6,9 @@ import NIOCore
 /// Reading JSON bodies strictly: a wrong media type, a body over 1 MiB,
 /// malformed JSON, a missing field or a wrong type each answer a clear 4xx naming the field.
 enum JSONBody {
+    /// One decoder for every request: it holds no per-request state, and making one costs.
+    static let decoder = JSONDecoder()
+
     static func decode<T: Decodable>(_ type: T.Type, from request: Request, context: BrokerRequestContext) async throws -> T {
         if let contentType = request.headers[.contentType], let media = MediaType(from: contentType),
            !(media.type == .application && (media.subType == "json" || media.subType.hasSuffix("+json"))) {
@@ -15,7 +18,7 @@ enum JSONBody {
         let buffer = try await request.collectBody(upTo: context.maxUploadSize)  // too large: 413 by the envelope
         guard buffer.readableBytes > 0 else { throw BrokerError.invalidRequest(field: nil, reason: .notJSONObject) }
         do {
-            return try JSONDecoder().decode(T.self, from: Data(buffer.readableBytesView))
+            return try decoder.decode(T.self, from: Data(buffer.readableBytesView))
         } catch let error as DecodingError {
             throw translate(error)
         }

@@ -98,9 +98,9 @@ public struct RecoveryFlow: Sendable {
             await reminderTiming.pad(since: start)  // as long as a send, so the answer's timing tells nothing either
             return
         }
-        let methods = (account.hasPassword ? ["password"] : []) + account.identities.map { providers.provider(id: $0.provider)?.name ?? $0.provider }
+        let names = account.identities.map { providers.provider(id: $0.provider)?.name ?? $0.provider }
         try await reminderTiming.measure {
-            let message = try compose(.loginReminder(login: account.login, methods: methods), for: account, to: address, via: channel)
+            let message = try compose(.loginReminder(login: account.login, password: account.hasPassword, providers: names), for: account, to: address, via: channel)
             try await ports.commit([.enqueueMessage(message), ports.audit("login_reminder_sent", account: account.id, actor: "user", ["channel": channel.rawValue])])
         }
     }

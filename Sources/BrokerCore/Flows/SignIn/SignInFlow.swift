@@ -66,12 +66,20 @@ public struct SignInFlow: Sendable {
 
     /// The live session a token names, with its account.
     public func current(token: String) async throws -> (Session, Account) {
-        guard !token.isEmpty, token.utf8.count <= 512,
-              let session = try await ports.store.session(tokenHash: TokenHash.of(token)),
-              session.isLive(at: ports.clock.now()),
-              let account = try await ports.store.account(id: session.accountId),
-              account.state == .active
-        else { throw BrokerError.unauthenticated }
+        guard !token.isEmpty, token.utf8.count <= 512 else { throw BrokerError.unauthenticated }
+        let hash = TokenHash.of(token)
+        let found: (Session, Account)?
+        if let cached = ports.sessions?.get(tokenHash: hash) {
+            found = cached
+        } else if let session = try await ports.store.session(tokenHash: hash), let account = try await ports.store.account(id: session.accountId) {
+            ports.sessions?.put(tokenHash: hash, session: session, account: account)
+            found = (session, account)
+        } else {
+            found = nil
+        }
+        guard let (session, account) = found, session.isLive(at: ports.clock.now()), account.state == .active else {
+            throw BrokerError.unauthenticated
+        }
         return (session, account)
     }
 
