@@ -13,13 +13,13 @@ public struct RecoveryFlow: Sendable {
     let secrets: CheckWordSecrets
     /// Where a recovery link may send the person back to afterwards.
     let returnToPolicy: ReturnToPolicy
-    let timing = TimingEqualizer()
+    let timing: TimingEqualizer
     var throttle: Throttle { ports.throttle(limits) }
     var codeCheck: CodeCheck {
         CodeCheck(ports: ports, throttle: throttle, secrets: secrets, maxAttempts: settings.codeMaxAttempts, codeTTLSeconds: settings.codeTTLSeconds)
     }
     /// The reminder's own average: its work is not a recovery send's.
-    let reminderTiming = TimingEqualizer()
+    let reminderTiming: TimingEqualizer
 
     public init(
         ports: BrokerPorts, settings: RecoverySettings, security: SecuritySettings, limits: RateLimitSettings,
@@ -29,6 +29,8 @@ public struct RecoveryFlow: Sendable {
         self.returnToPolicy = returnTo ?? ReturnToPolicy(allowedOrigins: [], base: settings.publicURL)
         self.secrets = secrets
         self.ports = ports
+        self.timing = TimingEqualizer(clock: ports.clock)
+        self.reminderTiming = TimingEqualizer(clock: ports.clock)
         self.settings = settings
         self.security = security
         self.limits = limits
@@ -45,7 +47,7 @@ public struct RecoveryFlow: Sendable {
     /// `returnTo` (one of `server.allowed_return_to`, else 400 `invalid_return_to`) rides along in
     /// the link, so the page after the reset offers the way back to the site the person came from.
     public func request(identifier raw: String, channel: String?, locale: String?, clientAddress: String?, returnTo rawReturnTo: String? = nil) async throws {
-        let start = ContinuousClock.now
+        let start = ports.clock.now()
         let returnTo = try rawReturnTo.map { raw in
             guard let checked = returnToPolicy.check(raw) else { throw BrokerError.invalidReturnTo }
             return checked
@@ -88,7 +90,7 @@ public struct RecoveryFlow: Sendable {
     /// `POST /api/v1/recovery/login-reminder`: the login name and sign-in methods, to a verified email or phone
     /// (a login name sends to the account's verified email, else its phone). Always 202 unless throttled.
     public func loginReminder(identifier raw: String, clientAddress: String?) async throws {
-        let start = ContinuousClock.now
+        let start = ports.clock.now()
         let identifier = try IdentifierPolicy.classify(raw)
         try await throttle.admitSend(subject: "id:" + identifier.key, clientAddress: clientAddress)
         guard let (account, matched) = try await ports.store.account(identifiedBy: identifier), account.state == .active,
