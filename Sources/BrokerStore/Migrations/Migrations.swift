@@ -129,5 +129,12 @@ public enum Migrations {
             "CREATE INDEX sessions_expiry ON sessions(expires_at)",
             "CREATE INDEX rate_limits_window ON rate_limits(window_start)",
         ]),
+        // Superseding revokes the open words of an account and purpose, and a code check reads the
+        // open one: both used to walk every word the account ever had (an account asked for often
+        // got slower with each request). A partial index holds the open words only.
+        Migration(id: "0006_open_words", statements: [
+            "CREATE INDEX check_words_open ON check_words(account_id, purpose, kind, created_at, id) WHERE used_at IS NULL AND revoked_at IS NULL",
+            "CREATE INDEX check_words_newest ON check_words(account_id, purpose, kind, created_at, id)",
+        ]),
     ]
 }

@@ -50,7 +50,7 @@ extension PostgresStore {
     }
 
     public func latestCheckWord(accountId: String, purpose: CheckWordPurpose, kind: CheckWord.Kind) async throws -> CheckWord? {
-        try await rows(Queries.latestCheckWord, [.text(accountId), .text(purpose.rawValue), .text(kind.rawValue)]) { Queries.checkWord($0) }.first ?? nil
+        try await rows(Queries.latestCheckWord, [.text(accountId), .text(purpose.rawValue), .text(kind.rawValue), .text(accountId), .text(purpose.rawValue), .text(kind.rawValue)]) { Queries.checkWord($0) }.first ?? nil
     }
 
     public func oauthState(stateHash: String) async throws -> OAuthState? {

@@ -16,9 +16,16 @@ enum Queries {
     static let checkWordByHash = "SELECT * FROM check_words WHERE secret_hash = ?"
     /// The open word when there is one (a send revokes the older ones, so there is at most one),
     /// else the newest: two sends in one millisecond must not hand back the revoked word.
+    /// Two index lookups (the open word through `check_words_open`, the newest through
+    /// `check_words_newest`), never a sort of every word the account had.
     static let latestCheckWord = """
-        SELECT * FROM check_words WHERE account_id = ? AND purpose = ? AND kind = ?
-        ORDER BY CASE WHEN used_at IS NULL AND revoked_at IS NULL THEN 0 ELSE 1 END, created_at DESC, id DESC LIMIT 1
+        SELECT * FROM (
+            SELECT * FROM (SELECT *, 0 AS pick FROM check_words WHERE account_id = ? AND purpose = ? AND kind = ?
+                           AND used_at IS NULL AND revoked_at IS NULL ORDER BY created_at DESC, id DESC LIMIT 1) AS open_word
+            UNION ALL
+            SELECT * FROM (SELECT *, 1 AS pick FROM check_words WHERE account_id = ? AND purpose = ? AND kind = ?
+                           ORDER BY created_at DESC, id DESC LIMIT 1) AS newest_word
+        ) AS candidates ORDER BY pick LIMIT 1
         """
     static let oauthStateByHash = "SELECT * FROM oauth_states WHERE state_hash = ?"
     static let accountsPage = "SELECT * FROM accounts WHERE id > ? ORDER BY id LIMIT ?"

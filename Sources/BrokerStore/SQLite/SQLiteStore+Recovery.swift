@@ -10,7 +10,7 @@ extension SQLiteStore {
 
     public func latestCheckWord(accountId: String, purpose: CheckWordPurpose, kind: CheckWord.Kind) async throws -> CheckWord? {
         try await read { db in
-            try Row.fetchOne(db, sql: Queries.latestCheckWord, arguments: [accountId, purpose.rawValue, kind.rawValue]).flatMap { Queries.checkWord(GRDBRow($0)) }
+            try Row.fetchOne(db, sql: Queries.latestCheckWord, arguments: [accountId, purpose.rawValue, kind.rawValue, accountId, purpose.rawValue, kind.rawValue]).flatMap { Queries.checkWord(GRDBRow($0)) }
         }
     }
 
