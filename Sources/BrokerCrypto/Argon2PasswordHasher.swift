@@ -12,7 +12,11 @@ public struct Argon2PasswordHasher: PasswordHasher {
     public init(parameters: Argon2Parameters = Argon2Parameters(), threadPool: NIOThreadPool = .singleton) {
         self.parameters = parameters
         self.threadPool = threadPool
+        _ = Self.mapLargeBlocks
     }
+
+    /// Once per process: Argon2's memory is mapped and returned after each hash (see the C shim).
+    static let mapLargeBlocks: Void = broker_map_large_blocks()
 
     public func hash(_ password: Secret) async throws -> String {
         let parameters = self.parameters

@@ -15,10 +15,10 @@ public final class DeliveryWorker: Service, Sendable {
         public var maxAttempts: Int
         public var backoffMaxSeconds: Int
         public var leaseSeconds = 30
-        /// No more at once than the transports' thread pool (NIOThreadPool.singleton, a thread
-        /// a core) sends side by side: a claimed message waiting for a thread would use up its
-        /// lease in the queue, and another worker would send it too.
-        public var batchSize = max(1, System.coreCount)
+        /// The most claimed in one pass; the transports' `parallelism` lowers it (a claimed
+        /// message waiting for a thread would use up its lease in the queue, and another
+        /// worker would send it too).
+        public var batchSize = 256
         public var pollInterval: Duration = .milliseconds(200)
 
         public init(maxAttempts: Int, backoffMaxSeconds: Int) {
@@ -65,14 +65,23 @@ public final class DeliveryWorker: Service, Sendable {
     /// One pass: claims a batch and tries each message once. Returns how many it claimed.
     @discardableResult
     public func drainOnce() async throws -> Int {
-        let batch = try await outbox.claimMessages(limit: settings.batchSize, now: clock.now(), lease: settings.leaseSeconds)
-        await withTaskGroup(of: Void.self) { group in
-            for message in batch { group.addTask { await self.attempt(message) } }
+        let batch = try await outbox.claimMessages(limit: batchSize, now: clock.now(), lease: settings.leaseSeconds)
+        let sent = await withTaskGroup(of: String?.self) { group in
+            for message in batch { group.addTask { await self.attempt(message) ? message.id : nil } }
+            return await group.reduce(into: [String]()) { if let id = $1 { $0.append(id) } }
         }
+        // One statement for the pass's successes. Should it fail, their claims run out and they go
+        // again: SMTP cannot be exactly-once anyway, and Message-ID lets receivers drop a repeat.
+        if !sent.isEmpty { try await outbox.markSent(ids: sent, at: clock.now()) }
+        for id in sent { logger.debug("message delivered", metadata: ["message": "\(id)"]) }
         return batch.count
     }
 
-    func attempt(_ message: OutboxMessage) async {
+    /// No more at once than the slowest transport sends side by side, and no more than the settings allow.
+    var batchSize: Int { min(settings.batchSize, transports.values.map(\.parallelism).min() ?? 1) }
+
+    /// Sends one message; false (and the failure recorded) when it did not go.
+    func attempt(_ message: OutboxMessage) async -> Bool {
         var revealed = message
         revealed.text = secrets.reveal(message.text)
         revealed.html = message.html.map(secrets.reveal)
@@ -80,8 +89,7 @@ public final class DeliveryWorker: Service, Sendable {
         do {
             guard let transport = transports[message.channel] else { throw DeliveryError.transport("no transport for \(message.channel.rawValue)") }
             try await transport.deliver(revealed)
-            try await outbox.markSent(id: message.id, at: clock.now())
-            logger.info("message delivered", metadata: ["message": "\(message.id)", "channel": "\(message.channel.rawValue)"])
+            return true
         } catch {
             let dead = message.attempts + 1 >= settings.maxAttempts
             let delay = min(Double(settings.backoffMaxSeconds), pow(2, Double(message.attempts)))
@@ -89,6 +97,7 @@ public final class DeliveryWorker: Service, Sendable {
                 "message": "\(message.id)", "attempt": "\(message.attempts + 1)", "dead": "\(dead)", "error": "\(error)",
             ])
             try? await outbox.markFailed(id: message.id, claimedUntil: message.claimedUntil, error: "\(error)", retryAt: clock.now().addingTimeInterval(delay), dead: dead)
+            return false
         }
     }
 }

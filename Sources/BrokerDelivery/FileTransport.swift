@@ -8,6 +8,9 @@ public struct FileTransport: MessageTransport {
 
     public init(directory: String) { self.directory = directory }
 
+    /// Local file writes: many at once cost nothing.
+    public var parallelism: Int { 256 }
+
     public struct Record: Codable, Sendable {
         public var id: String
         public var channel: String

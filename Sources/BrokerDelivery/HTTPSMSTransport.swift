@@ -9,12 +9,14 @@ public struct HTTPSMSTransport: MessageTransport {
     let url: String
     let token: Secret
     let threadPool: NIOThreadPool
+    public let parallelism: Int
 
     public init(url: String, token: Secret, threadPool: NIOThreadPool = .singleton) {
         broker_curl_global_init()
         self.url = url
         self.token = token
         self.threadPool = threadPool
+        self.parallelism = threadPool.numberOfThreads
     }
 
     public func deliver(_ message: OutboxMessage) async throws {

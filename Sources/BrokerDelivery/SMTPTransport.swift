@@ -11,6 +11,7 @@ public struct SMTPTransport: MessageTransport {
     let password: Secret
     let from: String
     let threadPool: NIOThreadPool
+    public let parallelism: Int
 
     public init(url: String, username: String, password: Secret, from: String, threadPool: NIOThreadPool = .singleton) {
         broker_curl_global_init()
@@ -19,6 +20,7 @@ public struct SMTPTransport: MessageTransport {
         self.password = password
         self.from = from
         self.threadPool = threadPool
+        self.parallelism = threadPool.numberOfThreads
     }
 
     public func deliver(_ message: OutboxMessage) async throws {

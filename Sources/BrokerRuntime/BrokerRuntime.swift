@@ -73,14 +73,15 @@ public struct BrokerRuntime: Sendable {
 
     static func emailTransport(_ config: BrokerConfig) -> any MessageTransport {
         switch config.mail.transport {
-        case .smtp: SMTPTransport(url: config.mail.smtpURL, username: config.mail.username, password: config.mail.password, from: config.mail.from)
+        case .smtp: SMTPTransport(url: config.mail.smtpURL, username: config.mail.username, password: config.mail.password, from: config.mail.from,
+                                  threadPool: transportPool)
         case .file: FileTransport(directory: config.mail.fileDirectory)
         }
     }
 
     static func smsTransport(_ config: BrokerConfig) -> any MessageTransport {
         switch config.sms.transport {
-        case .http: HTTPSMSTransport(url: config.sms.httpURL, token: config.sms.httpToken)
+        case .http: HTTPSMSTransport(url: config.sms.httpURL, token: config.sms.httpToken, threadPool: transportPool)
         case .file: FileTransport(directory: config.sms.fileDirectory)
         }
     }
@@ -118,6 +119,14 @@ public struct BrokerRuntime: Sendable {
     /// sign-ins. Process-wide, like the cores it stands for, and started once.
     static let hashingPool: NIOThreadPool = {
         let pool = NIOThreadPool(numberOfThreads: System.coreCount)
+        pool.start()
+        return pool
+    }()
+
+    /// libcurl's SMTP and HTTP calls block a thread each while they wait on the network: eight
+    /// threads of their own, so a slow mail server neither holds up sign-ins nor sends one by one.
+    static let transportPool: NIOThreadPool = {
+        let pool = NIOThreadPool(numberOfThreads: 8)
         pool.start()
         return pool
     }()

@@ -10,6 +10,7 @@ import Testing
 final class FlakyTransport: MessageTransport {
     let failures: Mutex<Int>
     init(failures: Int) { self.failures = Mutex(failures) }
+    var parallelism: Int { 4 }
 
     func deliver(_ message: OutboxMessage) async throws {
         let fail = failures.withLock { n in defer { n -= 1 }; return n > 0 }

@@ -106,6 +106,23 @@ struct StoreConformanceRecoveryTests {
         await #expect(throws: StoreError.stale) { try await store.commit([.consumeOAuthState(id: "s1", at: t0 + 2)]) }
     }
 
+    /// A delivery pass marks its successes sent in one statement, bodies erased, others untouched.
+    @Test(arguments: StoreKind.available)
+    func aPassMarksItsSuccessesSentTogether(kind: StoreKind) async throws {
+        let store = try await kind.make()
+        let messages = (0..<7).map { i in
+            OutboxMessage(id: "b\(i)", accountId: nil, channel: .email, recipient: "a@example.com", subject: "s", text: "secret body \(i)", html: nil, createdAt: t0)
+        }
+        try await store.commit(messages.map(StoreChange.enqueueMessage))
+        let claimed = try await store.claimMessages(limit: 10, now: t0, lease: 30)
+        #expect(claimed.count == 7)
+        try await store.markSent(ids: ["b0", "b2", "b4", "b6"], at: t0 + 1)
+        let left = try await store.undelivered(limit: 10).map(\.id).sorted()
+        #expect(left == ["b1", "b3", "b5"])
+        try await store.markSent(ids: [], at: t0 + 2)
+        #expect(try await store.undelivered(limit: 10).count == 3)
+    }
+
     @Test(arguments: StoreKind.available)
     func outboxClaimsLeasesAndDeadLetters(kind: StoreKind) async throws {
         let store = try await kind.make()

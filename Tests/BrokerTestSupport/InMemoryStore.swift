@@ -182,6 +182,10 @@ public final class InMemoryStore: AccountStore, RateLimiter, Outbox, Sendable {
         }
     }
 
+    public func markSent(ids: [String], at: Date) async throws {
+        for id in ids { try await markSent(id: id, at: at) }
+    }
+
     public func markSent(id: String, at: Date) async throws {
         state.withLock { s in
             s.outbox[id]?.message.state = .sent

@@ -6,6 +6,8 @@ public protocol Outbox: Sendable {
     /// Takes up to `limit` due messages for `lease` seconds; another worker may take them after that.
     func claimMessages(limit: Int, now: Date, lease: Int) async throws -> [OutboxMessage]
     func markSent(id: String, at: Date) async throws
+    /// Marks every message of `ids` sent, in one statement (a delivery pass's successes).
+    func markSent(ids: [String], at: Date) async throws
     /// Records a failed try; the message is retried at `retryAt`, or becomes a dead letter when `dead`.
     /// Only while the claim `claimedUntil` still holds: a worker whose lease ran out (and another
     /// took the message) must not reset the other's claim.

@@ -157,6 +157,12 @@ extension PostgresStore {
         _ = try await rows(Queries.markSent, [.int(at.milliseconds), .text(id)]) { $0 }
     }
 
+    public func markSent(ids: [String], at: Date) async throws {
+        for chunk in stride(from: 0, to: ids.count, by: 500).map({ Array(ids[$0..<min($0 + 500, ids.count)]) }) {
+            _ = try await rows(Queries.markSent(count: chunk.count), [.int(at.milliseconds)] + chunk.map { .text($0) }) { $0 }
+        }
+    }
+
     public func markFailed(id: String, claimedUntil: Date?, error: String, retryAt: Date, dead: Bool) async throws {
         _ = try await rows(Queries.markFailed, [
             .text(String(error.prefix(500))), .int(retryAt.milliseconds), .text(dead ? "dead" : "pending"), .text(id),

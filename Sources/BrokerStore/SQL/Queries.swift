@@ -38,6 +38,13 @@ enum Queries {
         UPDATE outbox SET attempts = attempts + 1, last_error = ?, next_attempt_at = ?, claimed_until = NULL, state = ?
         WHERE id = ? AND state = 'pending' AND claimed_until = ?
         """
+    /// `markSent` for `count` messages at once.
+    static func markSent(count: Int) -> String {
+        """
+        UPDATE outbox SET state = 'sent', sent_at = ?, claimed_until = NULL, text_body = '', html_body = NULL, last_error = NULL
+        WHERE id IN (\(Array(repeating: "?", count: count).joined(separator: ", ")))
+        """
+    }
     static let retry = "UPDATE outbox SET state = 'pending', attempts = 0, next_attempt_at = ?, claimed_until = NULL WHERE id = ? AND state <> 'sent'"
     static let rateHit = """
         INSERT INTO rate_limits(key, window_start, count) VALUES (?, ?, 1)

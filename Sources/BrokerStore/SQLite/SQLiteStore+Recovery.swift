@@ -40,6 +40,14 @@ extension SQLiteStore {
         try await write { db in try db.execute(sql: Queries.markSent, arguments: [at.milliseconds, id]) }
     }
 
+    public func markSent(ids: [String], at: Date) async throws {
+        for chunk in stride(from: 0, to: ids.count, by: 500).map({ Array(ids[$0..<min($0 + 500, ids.count)]) }) {
+            try await write { db in
+                try db.execute(sql: Queries.markSent(count: chunk.count), arguments: StatementArguments([at.milliseconds] + chunk.map { $0 as (any DatabaseValueConvertible) }))
+            }
+        }
+    }
+
     public func markFailed(id: String, claimedUntil: Date?, error: String, retryAt: Date, dead: Bool) async throws {
         try await write { db in
             try db.execute(sql: Queries.markFailed, arguments: [
