@@ -14,9 +14,9 @@ public final class TimingEqualizer: Sendable {
 
     public init(clock: any WallClock) { self.clock = clock }
 
-    /// Runs the real work and records how long it took.
-    public func measure<T>(_ work: () async throws -> T) async rethrows -> T {
-        let start = clock.now()
+    /// Runs the real work and records how long the whole request took, from `start` (its
+    /// throttling and lookup included, as the decoy path's are).
+    public func measure<T>(since start: Date, _ work: () async throws -> T) async rethrows -> T {
         let result = try await work()
         let elapsed = max(0, clock.now().timeIntervalSince(start))
         average.withLock { $0 = $0 == 0 ? elapsed : $0 * 0.9 + elapsed * 0.1 }

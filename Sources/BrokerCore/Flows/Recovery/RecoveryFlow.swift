@@ -72,7 +72,7 @@ public struct RecoveryFlow: Sendable {
             return
         }
         let channel = requested ?? Self.defaultChannel(for: matched, account: account)
-        try await timing.measure { try await send(to: account, via: channel, respectCooldown: true, actor: "user", returnTo: returnTo) }
+        try await timing.measure(since: start) { try await send(to: account, via: channel, respectCooldown: true, actor: "user", returnTo: returnTo) }
     }
 
     /// An operator's send: no cooldown, no pause; the account must have a verified address on the channel.
@@ -101,7 +101,7 @@ public struct RecoveryFlow: Sendable {
             return
         }
         let names = account.identities.map { providers.provider(id: $0.provider)?.name ?? $0.provider }
-        try await reminderTiming.measure {
+        try await reminderTiming.measure(since: start) {
             let message = try compose(.loginReminder(login: account.login, password: account.hasPassword, providers: names), for: account, to: address, via: channel)
             try await ports.commit([.enqueueMessage(message), ports.audit("login_reminder_sent", account: account.id, actor: "user", ["channel": channel.rawValue])])
         }
