@@ -21,4 +21,14 @@ struct CheckWordSecretsTests {
         let a = CheckWordSecrets(key: Data(repeating: 1, count: 32))
         #expect(a.storedHash(of: .link, id: "w1") == TokenHash.of(a.token(for: "w1")))
     }
+
+    /// The table encoder agrees with Foundation's base64 made URL-safe, for every length.
+    @Test func base64URLMatchesFoundation() {
+        for length in 0..<70 {
+            let data = Data((0..<length).map { UInt8(truncatingIfNeeded: $0 &* 37 &+ 11) })
+            let foundation = data.base64EncodedString().replacingOccurrences(of: "+", with: "-")
+                .replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
+            #expect(data.base64URLEncoded() == foundation, "length \(length)")
+        }
+    }
 }

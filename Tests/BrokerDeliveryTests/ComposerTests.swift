@@ -100,4 +100,11 @@ struct CheckWordSecretsTests {
         #expect(secrets.token(for: id).count == 43)
         #expect(CheckWordSecrets(key: Data(repeating: 8, count: 32)).token(for: id) != secrets.token(for: id))
     }
+
+    @Test func revealKeepsEveryOtherCharacter() {
+        let text = "Olá, não é você? ➜ " + CheckWordSecrets.placeholder(.code, id: "w1") + " — até [[ e ]] [[code:]] fim [["
+        #expect(secrets.reveal(text) == "Olá, não é você? ➜ \(secrets.code(for: "w1")) — até [[ e ]] [[code:]] fim [[")
+        #expect(secrets.reveal("sem nada") == "sem nada")
+        #expect(secrets.reveal("") == "")
+    }
 }

@@ -46,24 +46,45 @@ public struct CheckWordSecrets: Sendable {
     /// The placeholder a message carries instead of the secret.
     public static func placeholder(_ kind: CheckWord.Kind, id: String) -> String { "[[\(kind.rawValue):\(id)]]" }
 
-    /// `text` with every placeholder replaced by its secret.
+    /// `text` with every placeholder replaced by its secret. Scans the UTF-8 bytes once: the
+    /// delivery worker runs this over every message body (a profile of the recovery load had
+    /// Foundation's `range(of:)` here at a tenth of the broker's time).
     public func reveal(_ text: String) -> String {
-        var out = ""
-        var rest = Substring(text)
-        while let open = rest.range(of: "[[") {
-            out += rest[..<open.lowerBound]
-            let after = rest[open.upperBound...]
-            guard let close = after.range(of: "]]") else { out += rest[open.lowerBound...]; return out }
-            let inner = after[..<close.lowerBound]
-            let parts = inner.split(separator: ":", maxSplits: 1)
-            if parts.count == 2, let kind = CheckWord.Kind(rawValue: String(parts[0])),
-               parts[1].allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" }) {
-                out += kind == .link ? token(for: String(parts[1])) : code(for: String(parts[1]))
-            } else {
-                out += rest[open.lowerBound..<close.upperBound]
+        let bytes = Array(text.utf8)
+        guard bytes.count >= 4 else { return text }
+        var out: [UInt8] = []
+        out.reserveCapacity(bytes.count + 64)
+        var i = 0
+        var copied = 0
+        while i + 1 < bytes.count {
+            guard bytes[i] == UInt8(ascii: "["), bytes[i + 1] == UInt8(ascii: "[") else { i += 1; continue }
+            // Find "]]" after the opening; the inner part is `kind:id`.
+            var j = i + 2
+            while j + 1 < bytes.count, !(bytes[j] == UInt8(ascii: "]") && bytes[j + 1] == UInt8(ascii: "]")) { j += 1 }
+            guard j + 1 < bytes.count else { break }
+            if let secret = secret(for: bytes[(i + 2)..<j]) {
+                out.append(contentsOf: bytes[copied..<i])
+                out.append(contentsOf: secret.utf8)
+                copied = j + 2
             }
-            rest = after[close.upperBound...]
+            i = j + 2
         }
-        return out + rest
+        guard copied > 0 else { return text }
+        out.append(contentsOf: bytes[copied...])
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// The secret a placeholder's inner part (`link:ID`, `code:ID`) names, or nil for anything else.
+    func secret(for inner: ArraySlice<UInt8>) -> String? {
+        guard let colon = inner.firstIndex(of: UInt8(ascii: ":")) else { return nil }
+        let id = inner[(colon + 1)...]
+        guard !id.isEmpty, id.allSatisfy({ ($0 >= 48 && $0 <= 57) || ($0 >= 65 && $0 <= 90) || ($0 >= 97 && $0 <= 122) || $0 == 45 || $0 == 95 })
+        else { return nil }
+        let idString = String(decoding: id, as: UTF8.self)
+        switch String(decoding: inner[..<colon], as: UTF8.self) {
+        case CheckWord.Kind.link.rawValue: return token(for: idString)
+        case CheckWord.Kind.code.rawValue: return code(for: idString)
+        default: return nil
+        }
     }
 }
