@@ -112,12 +112,3 @@ public struct IssuedSession: Sendable {
     public var session: Session
     public var account: Account
 }
-
-extension Optional {
-    func asyncFlatMap<U>(_ transform: (Wrapped) async throws -> U?) async rethrows -> U? {
-        switch self {
-        case .some(let value): try await transform(value)
-        case .none: nil
-        }
-    }
-}
