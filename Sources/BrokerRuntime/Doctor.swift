@@ -113,28 +113,31 @@ public struct Doctor: Sendable {
             out.append(Finding(level: config.server.devMode ? .ok : .problem, key: "mail.transport",
                                text: "is file: messages are written to \(config.mail.fileDirectory), not sent."))
         case .smtp:
-            let url = URLComponents(string: config.mail.smtpURL)
-            let host = url?.host ?? ""
-            let port = url?.port ?? (url?.scheme == "smtps" ? 465 : 25)
-            if await Self.reachable(host: host, port: port, timeoutSeconds: timeoutSeconds) {
-                out.append(Finding(level: .ok, key: "mail.smtp_url", text: "\(host):\(port) accepts connections."))
-            } else {
-                out.append(Finding(level: .problem, key: "mail.smtp_url", text: "\(host):\(port) cannot be reached: no recovery email would go out."))
-            }
+            out.append(await endpointFinding(key: "mail.smtp_url", url: config.mail.smtpURL, securePort: 465, plainPort: 25,
+                                             secureScheme: "smtps", lost: "no recovery email would go out", timeoutSeconds: timeoutSeconds))
         }
         switch config.sms.transport {
         case .file:
             out.append(Finding(level: config.server.devMode ? .ok : .warning, key: "sms.transport",
                                text: "is file: codes are written to \(config.sms.fileDirectory), not sent (fine if no account has a phone)."))
         case .http:
-            let url = URLComponents(string: config.sms.httpURL)
-            let host = url?.host ?? ""
-            let port = url?.port ?? (url?.scheme == "https" ? 443 : 80)
-            let ok = await Self.reachable(host: host, port: port, timeoutSeconds: timeoutSeconds)
-            out.append(Finding(level: ok ? .ok : .problem, key: "sms.http_url",
-                               text: ok ? "\(host):\(port) accepts connections." : "\(host):\(port) cannot be reached: no SMS code would go out."))
+            out.append(await endpointFinding(key: "sms.http_url", url: config.sms.httpURL, securePort: 443, plainPort: 80,
+                                             secureScheme: "https", lost: "no SMS code would go out", timeoutSeconds: timeoutSeconds))
         }
         return out
+    }
+
+    /// Whether the server a configured URL names accepts a TCP connection; `lost` says what fails if not.
+    func endpointFinding(
+        key: String, url raw: String, securePort: Int, plainPort: Int, secureScheme: String, lost: String, timeoutSeconds: Int64
+    ) async -> Finding {
+        let url = URLComponents(string: raw)
+        let host = url?.host ?? ""
+        let port = url?.port ?? (url?.scheme == secureScheme ? securePort : plainPort)
+        if await Self.reachable(host: host, port: port, timeoutSeconds: timeoutSeconds) {
+            return Finding(level: .ok, key: key, text: "\(host):\(port) accepts connections.")
+        }
+        return Finding(level: .problem, key: key, text: "\(host):\(port) cannot be reached: \(lost).")
     }
 
     /// Whether a TCP connection to `host:port` opens within the timeout.
