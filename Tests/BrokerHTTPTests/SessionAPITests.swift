@@ -127,6 +127,22 @@ struct OperationsTests {
         }
     }
 
+    /// With the database gone, a request that carries a session is 503 `unavailable`, not a false 401.
+    @Test func aSessionThatCannotBeReadIsUnavailableNotUnauthenticated() async throws {
+        let app = try await AppHarness()
+        try await app.test { client in
+            let id = try await client.createAccount(#"{"login":"maria","password":"old-password"}"#)
+            let token = try await app.session(for: id)
+            try await app.runtime.store.close()
+            let account = try await client.call(.get, "/api/v1/account", bearer: token)
+            #expect(account.status == .serviceUnavailable)
+            #expect(account.errorCode == "unavailable")
+            let page = try await client.call(.get, "/account", headers: [.cookie: "broker_session=" + token])
+            #expect(page.status == .serviceUnavailable)
+            #expect(page.headers[.contentType]?.hasPrefix("text/html") == true)
+        }
+    }
+
     @Test func metricsCountRequestsByRouteAndStatus() async throws {
         let app = try await AppHarness()
         try await app.test { client in

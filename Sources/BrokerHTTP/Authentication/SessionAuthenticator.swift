@@ -12,8 +12,14 @@ struct SessionAuthenticator: RouterMiddleware {
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         var context = context
-        if let token = SessionCookies.token(in: request), let (session, account) = try? await signIn.current(token: token) {
-            context.signedIn = SignedIn(session: session, account: account)
+        if let token = SessionCookies.token(in: request) {
+            do {
+                let (session, account) = try await signIn.current(token: token)
+                context.signedIn = SignedIn(session: session, account: account)
+            } catch BrokerError.unauthenticated {
+                // No live session: the route decides (401, or the signed-out page).
+            }
+            // Anything else (the database gone) is the route's error too: 503, not a false 401.
         }
         return try await next(request, context)
     }
