@@ -73,6 +73,7 @@ public final class DeliveryWorker: Service, Sendable {
         // One statement for the pass's successes. Should it fail, their claims run out and they go
         // again: SMTP cannot be exactly-once anyway, and Message-ID lets receivers drop a repeat.
         if !sent.isEmpty { try await outbox.markSent(ids: sent, at: clock.now()) }
+        if !sent.isEmpty { logger.info("messages delivered", metadata: ["count": "\(sent.count)"]) }
         for id in sent { logger.debug("message delivered", metadata: ["message": "\(id)"]) }
         return batch.count
     }
