@@ -6,7 +6,7 @@ set -euo pipefail
 
 packages=(libsqlite3-dev libargon2-dev libcurl4-openssl-dev libssl-dev pkg-config)
 if [[ "${1:-}" == "--test" || "${1:-}" == "--bench" ]]; then
-  packages+=(python3-venv postgresql-15 postgresql-client-15 chromium chromium-driver)
+  packages+=(python3-venv postgresql-15 postgresql-client-15 chromium chromium-driver systemd)
 fi
 if [[ "${1:-}" == "--bench" ]]; then
   packages+=(wrk bc time curl)
