@@ -71,6 +71,16 @@ let package = Package(
             ]
         ),
         .target(
+            name: "BrokerSigning",
+            dependencies: [
+                "BrokerCore",
+                .product(name: "JWTKit", package: "jwt-kit"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "CryptoExtras", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .target(
             name: "BrokerConfiguration",
             dependencies: [
                 "BrokerCore",
@@ -123,6 +133,7 @@ let package = Package(
                 "BrokerProviders",
                 "BrokerHTTP",
                 "BrokerDelivery",
+                "BrokerSigning",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
@@ -171,6 +182,7 @@ let package = Package(
                 "BrokerHTTP", "BrokerCore", "BrokerCrypto", "BrokerStore", "BrokerProviders", "BrokerConfiguration", "BrokerRuntime",
                 "BrokerTestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
     ]

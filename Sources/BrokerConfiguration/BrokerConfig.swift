@@ -13,6 +13,8 @@ public struct BrokerConfig: Sendable {
     public var security = SecurityConfig()
     public var rateLimits = RateLimitSettings()
     public var log = LogConfig()
+    /// The apps the broker is an OpenID Connect provider for.
+    public var apps: [AppClient] = []
 
     public init() {}
 }
@@ -28,6 +30,8 @@ public struct ServerConfig: Sendable {
     public var trustedProxies: [AddressRange] = []
     /// A connection that sends no complete request this long is closed.
     public var idleTimeoutSeconds = 30
+    /// The `Domain` of the `broker_session` cookie; empty: the broker's own host only.
+    public var cookieDomain = ""
 }
 
 public struct DatabaseConfig: Sendable {

@@ -16,6 +16,7 @@ extension ConfigLoader {
             throw ConfigError(key: "server.dev_mode", problem: "true only with a loopback server.host (127.0.0.1, ::1, localhost), not '\(c.server.host)'")
         }
         c.server.idleTimeoutSeconds = try v.int("server.idle_timeout_seconds", min: 1, max: 86_400)
+        c.server.cookieDomain = try cookieDomain(v.string("server.cookie_domain"), publicURL: c.server.publicURL)
         c.server.trustedProxies = try v.list("server.trusted_proxies").map { raw in
             guard let range = AddressRange(raw) else {
                 throw ConfigError(key: "server.trusted_proxies", problem: "'\(raw)' is not an IP address or CIDR range like 10.0.0.0/8")
@@ -104,6 +105,22 @@ extension ConfigLoader {
               url.path.isEmpty || url.path == "/", url.query == nil, url.fragment == nil
         else { throw ConfigError(key: key, problem: "'\(raw)' is not an origin like https://app.example.com") }
         return scheme + "://" + host + (url.port.map { ":\($0)" } ?? "")
+    }
+
+    /// A cookie `Domain`: empty, or a domain that `public_url`'s host is or belongs to (browsers
+    /// drop a cookie for any other).
+    static func cookieDomain(_ raw: String, publicURL: String) throws -> String {
+        var domain = raw.trimmingWhitespace().lowercased()
+        while domain.hasPrefix(".") { domain.removeFirst() }
+        guard !domain.isEmpty else { return "" }
+        guard domain.range(of: "^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$", options: .regularExpression) != nil else {
+            throw ConfigError(key: "server.cookie_domain", problem: "'\(raw)' is not a domain name like example.com")
+        }
+        let host = URLComponents(string: publicURL)?.host?.lowercased() ?? ""
+        guard host == domain || host.hasSuffix("." + domain) else {
+            throw ConfigError(key: "server.cookie_domain", problem: "server.public_url's host '\(host)' is not within '\(domain)'")
+        }
+        return domain
     }
 
     /// `localhost`, or an address in 127.0.0.0/8 or ::1.

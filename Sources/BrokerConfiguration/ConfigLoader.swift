@@ -22,8 +22,10 @@ public enum ConfigLoader {
 
         let tree: Any?
         do { tree = try Yams.load(yaml: yaml) } catch { throw ConfigError(key: "(file)", problem: "not valid YAML: \(error)") }
+        var appsValue: Any?
         if let tree {
-            guard let root = tree as? [String: Any] else { throw ConfigError(key: "(file)", problem: "must be a mapping of sections") }
+            guard var root = tree as? [String: Any] else { throw ConfigError(key: "(file)", problem: "must be a mapping of sections") }
+            appsValue = root.removeValue(forKey: "apps")
             let sections = Set(schema.map { String($0.key.prefix { $0 != "." }) })
             if let unknown = root.keys.sorted().first(where: { !sections.contains($0) }) {
                 throw ConfigError(key: unknown, problem: "unknown section")
@@ -54,7 +56,9 @@ public enum ConfigLoader {
                 if !id.isEmpty { credentials[id, default: [:]][field.lowercased()] = value }
             }
         }
-        return try build(ConfigValues(reader: reader), credentials: credentials)
+        var config = try build(ConfigValues(reader: reader), credentials: credentials)
+        config.apps = try AppsConfigParser.parse(appsValue, environment: brokerVariables)
+        return config
     }
 
     /// Leaf paths of a YAML mapping ("server.port" -> 8080). Lists are leaves.

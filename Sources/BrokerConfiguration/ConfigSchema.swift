@@ -16,6 +16,7 @@ enum ConfigSchema {
             ("server.dev_mode", .bool, .bool(d.server.devMode)),
             ("server.trusted_proxies", .stringList, .stringArray(d.server.trustedProxies.map(\.description))),
             ("server.idle_timeout_seconds", .int, .int(d.server.idleTimeoutSeconds)),
+            ("server.cookie_domain", .string, .string(d.server.cookieDomain)),
             ("database.url", .string, .string(d.database.url)),
             ("database.max_connections", .int, .int(d.database.maxConnections)),
             ("database.connect_timeout_seconds", .int, .int(d.database.connectTimeoutSeconds)),

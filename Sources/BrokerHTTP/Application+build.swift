@@ -30,8 +30,12 @@ public func buildRouter(services: BrokerServices) -> Router<BrokerRequestContext
     }
     router.add(middleware: ErrorEnvelopeMiddleware(envelope: ErrorEnvelope(localizer: services.localizer)))
     router.add(middleware: CookieWriteGuardMiddleware(allowedOrigins: services.returnTo.allowedOrigins))
-    router.add(middleware: FormActionMiddleware(allowedReturnTo: services.returnTo.allowedOrigins.sorted()))
-    let cookies = SessionCookies(secure: !services.config.server.devMode)
+    // Forms end in redirects to the allowed return_to origins, and through /oauth2/authorize and
+    // /oauth2/logout to the apps' registered URIs: form-action must list them all.
+    let appOrigins = services.apps.apps.all.flatMap { $0.redirectURIs + $0.postLogoutRedirectURIs }.compactMap(ReturnToPolicy.origin(of:))
+    router.add(middleware: FormActionMiddleware(allowedReturnTo: Set(services.returnTo.allowedOrigins).union(appOrigins).sorted()))
+    let cookieDomain = services.config.server.cookieDomain
+    let cookies = SessionCookies(secure: !services.config.server.devMode, domain: cookieDomain.isEmpty ? nil : cookieDomain)
     let csrf = CSRF(secure: !services.config.server.devMode, tokens: services.ports.tokens)
     let returnTo = services.returnTo
     let sessions = SessionAuthenticator(signIn: services.signIn)
@@ -44,13 +48,16 @@ public func buildRouter(services: BrokerServices) -> Router<BrokerRequestContext
     ProvidersController(directory: services.providers).addRoutes(to: router)
     SessionController(signIn: services.signIn, cookies: cookies).addRoutes(to: router)
     RecoveryController(recovery: services.recovery).addRoutes(to: router)
+    OIDCController(apps: services.apps, signer: services.signer).addRoutes(to: router)
     AccountController(conversion: services.conversion)
         .addRoutes(to: router.group("/api/v1/account").add(middleware: sessions))
     AdminAccountsController(admin: services.admin, recovery: services.recovery)
         .addRoutes(to: router.group("/api/v1/admin").add(middleware: AdminTokenAuthenticator(tokens: services.config.admin.tokens)))
     RecoveryPagesController(
-        recovery: services.recovery, renderer: renderer, returnTo: returnTo, csrf: csrf, minPasswordLength: services.config.security.passwordMinLength
+        recovery: services.recovery, renderer: renderer, returnTo: returnTo, csrf: csrf, cookies: cookies,
+        minPasswordLength: services.config.security.passwordMinLength
     ).addRoutes(to: pages)
+    AuthorizeController(apps: services.apps, renderer: renderer, csrf: csrf, cookies: cookies).addRoutes(to: pages)
     SocialController(
         social: services.social, renderer: renderer, cookies: cookies, csrf: csrf, formPostProviders: services.formPostProviders
     ).addRoutes(to: router.group().add(middleware: PageErrorMiddleware(renderer: renderer, title: "sign_in_problem_title", onlyForBrowsers: true)))
@@ -60,7 +67,7 @@ public func buildRouter(services: BrokerServices) -> Router<BrokerRequestContext
     ).addRoutes(to: pages.group().add(middleware: sessions))
     PagesController(
         recovery: services.recovery, signIn: services.signIn, providers: services.providers, renderer: renderer, returnTo: returnTo,
-        csrf: csrf, cookies: cookies
+        csrf: csrf, cookies: cookies, apps: services.apps
     ).addRoutes(to: pages)
     if services.config.server.devMode {
         DevOutboxController(directories: [services.config.mail.fileDirectory, services.config.sms.fileDirectory]).addRoutes(to: router)

@@ -14,6 +14,9 @@ public struct BrokerServices: Sendable {
     public var recovery: RecoveryFlow
     public var social: SocialFlow
     public var conversion: ConversionFlow
+    /// The broker as an OpenID Connect provider for the configured apps.
+    public var apps: AppFlow
+    public var signer: any IDTokenSigner
     public var metrics: PrometheusCollectorRegistry
     /// Where a browser may be sent back to: the allowed origins, and the broker's own paths.
     public var returnTo: ReturnToPolicy
@@ -29,8 +32,9 @@ public struct BrokerServices: Sendable {
     public init(
         config: BrokerConfig, ports: BrokerPorts, providers: any ProviderDirectory,
         composer: any MessageComposer, secrets: CheckWordSecrets, gateway: any SocialGateway, decoyHash: String,
-        metrics: PrometheusCollectorRegistry, formPostProviders: Set<String> = [], localizer: Localizer
+        metrics: PrometheusCollectorRegistry, formPostProviders: Set<String> = [], localizer: Localizer, signer: any IDTokenSigner
     ) throws {
+        self.signer = signer
         self.localizer = localizer
         self.pages = try PageRenderer(localizer: localizer)
         self.openAPI = try OpenAPIDocument.load()
@@ -55,6 +59,8 @@ public struct BrokerServices: Sendable {
             returnTo: returnTo, signIn: signIn, composer: composer,
             publicURL: config.server.publicURL
         )
+        self.apps = AppFlow(ports: ports, signIn: signIn, apps: AppDirectory(config.apps), signer: signer,
+                            settings: AppFlow.Settings(issuer: config.server.publicURL))
         self.metrics = metrics
     }
 }

@@ -5,6 +5,7 @@ import BrokerDelivery
 import BrokerHTTP
 import BrokerLocales
 import BrokerProviders
+import BrokerSigning
 import BrokerStore
 import Foundation
 import Hummingbird
@@ -25,6 +26,8 @@ public struct BrokerRuntime: Sendable {
     public let services: BrokerServices
     public let worker: DeliveryWorker
     public let janitor: Janitor
+    /// The id_token signing keys (`broker keys list|rotate`).
+    public let keyring: SigningKeyring
 
     /// Opens the store (running migrations), loads the provider files and builds the flows.
     public static func make(config: BrokerConfig, clock: any WallClock = SystemWallClock(), logger: Logger = Logger(label: "broker")) async throws -> BrokerRuntime {
@@ -40,10 +43,12 @@ public struct BrokerRuntime: Sendable {
         let secrets = CheckWordSecrets(key: try await SecretKeyFile.key(config: config, store: store, logger: logger))
         // Texts, templates and the OpenAPI document are read now: a broken one stops start-up with its name.
         let localizer = try Localizer.load()
+        let keyring = Self.keyring(store: store, secrets: secrets, clock: clock)
         let services = try BrokerServices(
             config: config, ports: ports, providers: catalog, composer: try MustacheMessageComposer(localizer: localizer),
             secrets: secrets, gateway: ProviderGateway(catalog: catalog, clock: clock), decoyHash: decoy, metrics: Self.metrics,
-            formPostProviders: Set(catalog.definitions.filter { $0.responseMode == "form_post" }.map(\.id)), localizer: localizer
+            formPostProviders: Set(catalog.definitions.filter { $0.responseMode == "form_post" }.map(\.id)), localizer: localizer,
+            signer: keyring
         )
         var settings = DeliveryWorker.Settings(maxAttempts: config.delivery.maxAttempts, backoffMaxSeconds: config.delivery.backoffMaxSeconds)
         settings.leaseSeconds = 30
@@ -56,7 +61,18 @@ public struct BrokerRuntime: Sendable {
             retention: .init(longestWindowSeconds: max(config.rateLimits.windowSeconds, config.recovery.resendCooldownSeconds)),
             logger: Logger(label: "broker.housekeeping")
         )
-        return BrokerRuntime(config: config, store: store, catalog: catalog, services: services, worker: worker, janitor: janitor)
+        return BrokerRuntime(config: config, store: store, catalog: catalog, services: services, worker: worker, janitor: janitor, keyring: keyring)
+    }
+
+    /// The id_token signing keys, sealed under a key derived from the check-word key.
+    static func keyring(store: any BrokerDatabase, secrets: CheckWordSecrets, clock: any WallClock) -> SigningKeyring {
+        SigningKeyring(store: store, sealingKey: secrets.derivedKey("signing-keys"), clock: clock, logger: Logger(label: "broker.keys"))
+    }
+
+    /// The keyring of `broker keys`, without the rest of the runtime.
+    public static func keyring(config: BrokerConfig, store: any BrokerDatabase) async throws -> SigningKeyring {
+        let secrets = CheckWordSecrets(key: try await SecretKeyFile.key(config: config, store: store, logger: Logger(label: "broker")))
+        return keyring(store: store, secrets: secrets, clock: SystemWallClock())
     }
 
     /// The transport of each channel, as configured; a new channel is one more case here.

@@ -14,6 +14,8 @@ public final class InMemoryStore: AccountStore, RateLimiter, Outbox, Sendable {
         var sessions: [String: Session] = [:]
         var audit: [AuditEvent] = []
         var limits: [String: (start: Date, count: Int)] = [:]
+        var appTokens: [String: AppToken] = [:]
+        var signingKeys: [SigningKeyRecord] = []
     }
 
     private let state = Mutex(State())
@@ -81,6 +83,7 @@ public final class InMemoryStore: AccountStore, RateLimiter, Outbox, Sendable {
             guard s.accounts.removeValue(forKey: id) != nil else { throw StoreError.stale }
             s.sessions = s.sessions.filter { $0.value.accountId != id }
             s.words = s.words.filter { $0.value.accountId != id }
+            s.appTokens = s.appTokens.filter { $0.value.accountId != id }
         case .insertIdentity(let accountId, let identity):
             guard s.accounts[accountId] != nil else { throw StoreError.stale }
             if s.accounts.values.contains(where: { $0.identities.contains { $0.provider == identity.provider && $0.subject == identity.subject } }) {
@@ -124,6 +127,22 @@ public final class InMemoryStore: AccountStore, RateLimiter, Outbox, Sendable {
         case .consumeOAuthState(let id, let at):
             guard s.states[id]?.usedAt == nil, s.states[id] != nil else { throw StoreError.stale }
             s.states[id]?.usedAt = at
+        case .insertAppToken(let token):
+            guard s.accounts[token.accountId] != nil, s.appTokens[token.hash] == nil else { throw StoreError.stale }
+            s.appTokens[token.hash] = token
+        case .consumeAppToken(let hash, let at):
+            guard let token = s.appTokens[hash], token.usedAt == nil, token.revokedAt == nil else { throw StoreError.stale }
+            s.appTokens[hash]?.usedAt = at
+        case .revokeAppGrant(let grantId, let at):
+            for (hash, token) in s.appTokens where token.grantId == grantId && token.revokedAt == nil { s.appTokens[hash]?.revokedAt = at }
+        case .insertSigningKey(let key):
+            guard !s.signingKeys.contains(where: { $0.kid == key.kid }) else { throw StoreError.conflict(field: "kid") }
+            s.signingKeys.append(key)
+        case .retireSigningKeys(let kid, let at, let listedUntil):
+            for i in s.signingKeys.indices where s.signingKeys[i].kid != kid && s.signingKeys[i].retiredAt == nil {
+                s.signingKeys[i].retiredAt = at
+                s.signingKeys[i].listedUntil = listedUntil
+            }
         }
     }
 
@@ -149,6 +168,10 @@ public final class InMemoryStore: AccountStore, RateLimiter, Outbox, Sendable {
     public func oauthState(stateHash: String) async throws -> OAuthState? {
         state.withLock { s in s.states.values.first { $0.stateHash == stateHash } }
     }
+
+    public func appToken(hash: String) async throws -> AppToken? { state.withLock { $0.appTokens[hash] } }
+
+    public func signingKeys() async throws -> [SigningKeyRecord] { state.withLock { $0.signingKeys } }
 
     public func existingKeys(
         logins: [String], emails: [String], phones: [String], identities: [(provider: String, subject: String)]

@@ -1,3 +1,5 @@
+import Foundation
+
 /// The adapters a flow talks to, passed in whole so tests can swap any of them.
 public struct BrokerPorts: Sendable {
     public var store: any AccountStore
@@ -28,6 +30,16 @@ public struct BrokerPorts: Sendable {
         } catch StoreError.conflict(let field) {
             throw BrokerError.conflict(field: field)
         }
+    }
+
+    /// A new session for `account`, with the only copy of its token; the caller commits it.
+    func newSession(for account: Account, methods: [String], now: Date, ttlSeconds: Int) -> IssuedSession {
+        let token = tokens.token(bytes: 32)
+        let session = Session(
+            id: tokens.identifier(), tokenHash: TokenHash.of(token), accountId: account.id, createdAt: now,
+            expiresAt: now.addingTimeInterval(TimeInterval(ttlSeconds)), authenticatedAt: now, methods: methods
+        )
+        return IssuedSession(token: token, session: session, account: account)
     }
 
     var links: LinkCheck { LinkCheck(ports: self) }

@@ -24,6 +24,11 @@ public protocol AccountStore: Sendable {
 
     func oauthState(stateHash: String) async throws -> OAuthState?
 
+    /// The code, access or refresh token whose SHA-256 is `hash`.
+    func appToken(hash: String) async throws -> AppToken?
+    /// Every id_token signing key kept, oldest first.
+    func signingKeys() async throws -> [SigningKeyRecord]
+
     /// Which of these unique values already exist, as keys "login:<lower-cased>", "email:<e>",
     /// "phone:<p>", "identity:<provider> <subject>" (one query per kind: import checks a batch at once).
     func existingKeys(logins: [String], emails: [String], phones: [String], identities: [(provider: String, subject: String)]) async throws -> Set<String>

@@ -30,6 +30,14 @@ public enum StoreChange: Sendable {
     case insertOAuthState(OAuthState)
     /// Marks a state used; stale when it was used already (a replayed callback).
     case consumeOAuthState(id: String, at: Date)
+    case insertAppToken(AppToken)
+    /// Marks a code or refresh token used; stale when it was used or revoked meanwhile.
+    case consumeAppToken(hash: String, at: Date)
+    /// Revokes every token of one authorization (a replayed code or refresh token).
+    case revokeAppGrant(grantId: String, at: Date)
+    case insertSigningKey(SigningKeyRecord)
+    /// Retires every key but `exceptKid`; retired keys stay listed until `listedUntil`.
+    case retireSigningKeys(exceptKid: String, at: Date, listedUntil: Date)
 }
 
 /// What a store adapter reports; flows turn these into `BrokerError`s.

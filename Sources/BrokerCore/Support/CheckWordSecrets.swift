@@ -11,6 +11,12 @@ public struct CheckWordSecrets: Sendable {
 
     public init(key: Data) { self.key = SymmetricKey(data: key) }
 
+    /// A key of its own for another use of the secret key (`label` names the use), so that no
+    /// two uses ever share one: the id_token signing keys are sealed with `derivedKey("signing-keys")`.
+    public func derivedKey(_ label: String) -> SymmetricKey {
+        SymmetricKey(data: Data(HMAC<SHA256>.authenticationCode(for: Data(("derive:" + label).utf8), using: key)))
+    }
+
     /// The 256-bit link token of a word, base64url.
     public func token(for id: String) -> String {
         Data(HMAC<SHA256>.authenticationCode(for: Data(("link:" + id).utf8), using: key)).base64URLEncoded()

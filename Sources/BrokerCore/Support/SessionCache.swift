@@ -63,7 +63,8 @@ public final class SessionCache: Sendable {
             case .revokeSession(let tokenHash, _):
                 tokens.insert(tokenHash)
             case .insertAccount, .insertSession, .insertAudit, .insertCheckWord, .revokeCheckWords, .consumeCheckWord, .countCodeFailure,
-                 .enqueueMessage, .insertOAuthState, .consumeOAuthState:
+                 .enqueueMessage, .insertOAuthState, .consumeOAuthState, .insertAppToken, .consumeAppToken, .revokeAppGrant,
+                 .insertSigningKey, .retireSigningKeys:
                 break
             }
         }

@@ -14,6 +14,7 @@ struct PagesController {
     let returnTo: ReturnToPolicy
     let csrf: CSRF
     let cookies: SessionCookies
+    let apps: AppFlow
 
     func flow(_ request: Request, _ form: [String: String] = [:]) -> PageFlow { PageFlow(request, renderer: renderer, returnTo: returnTo, csrf: csrf, form: form) }
 
@@ -132,8 +133,10 @@ struct PagesController {
 
     func signInPage(_ f: PageFlow, login: String, error: String?, status: HTTPResponse.Status = .ok) -> Response {
         let buttons = providers.providers().filter(\.signIn).map { ["name": $0.name, "signInURL": f.link("/auth/\($0.id)/start")] }
+        // Reached from an app's authorization request: the page names the app.
+        let app = apps.apps.client(authorizing: f.returnTo, issuer: apps.settings.issuer)
         var values: [String: Any] = [
-            "title": f.text("signin_title"), "loginHint": login, "recoverHref": f.link("/recover"), "providers": buttons,
+            "title": app.map { f.text("signin_app_title", ["app": $0.name]) } ?? f.text("signin_title"), "loginHint": login, "recoverHref": f.link("/recover"), "providers": buttons,
             "hasProviders": !buttons.isEmpty,
         ]
         if let back = f.returnTo { values["returnToField"] = back }

@@ -11,6 +11,7 @@ struct RecoveryPagesController {
     let renderer: PageRenderer
     let returnTo: ReturnToPolicy
     let csrf: CSRF
+    let cookies: SessionCookies
     let minPasswordLength: Int
 
     struct ResetForm: Decodable {
@@ -59,8 +60,12 @@ struct RecoveryPagesController {
         let f = try await Self.form(ResetForm.self, request, context)
         try csrf.verify(request, field: f.csrf)
         let back = f.returnTo.flatMap(returnTo.check)
+        let issued: IssuedSession?
         do {
-            try await recovery.reset(token: f.token ?? "", password: Secret(f.password ?? ""), confirmation: Secret(f.passwordConfirmation ?? ""))
+            // The link or code proved control of the address: the person is signed in here, and the
+            // button back to return_to (an app's authorization request, say) finds them signed in.
+            issued = try await recovery.reset(token: f.token ?? "", password: Secret(f.password ?? ""),
+                                              confirmation: Secret(f.passwordConfirmation ?? ""), signIn: true)
         } catch let error as BrokerError {
             switch error {
             case .weakPassword, .passwordMismatch, .invalidRequest:
@@ -70,7 +75,9 @@ struct RecoveryPagesController {
                 return renderer.problem(error, request: request, logger: context.logger, title: "link_problem_title", followUp: "ask_again", returnTo: back)
             }
         }
-        return notice(request: request, title: "page.reset_done_title", paragraphs: [(text("page.reset_done", locale), false)], returnTo: back)
+        var response = notice(request: request, title: "page.reset_done_title", paragraphs: [(text("page.reset_done", locale), false)], returnTo: back)
+        if let issued { response.setCookie(cookies.session(token: issued.token, expiresAt: issued.session.expiresAt)) }
+        return response
     }
 
     @Sendable func notMeForm(_ request: Request, context _: BrokerRequestContext) async throws -> Response {

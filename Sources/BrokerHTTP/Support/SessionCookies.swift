@@ -6,13 +6,17 @@ import Hummingbird
 struct SessionCookies: Sendable {
     static let name = "broker_session"
     let secure: Bool
+    /// `server.cookie_domain`: apps on sibling subdomains then receive the cookie too and can
+    /// forward it to `GET /api/v1/session`. nil: the broker's own host only.
+    var domain: String? = nil
 
     func session(token: String, expiresAt: Date) -> Cookie {
-        Cookie(name: Self.name, value: token, expires: expiresAt, path: "/", secure: secure, httpOnly: true, sameSite: .lax)
+        Cookie(name: Self.name, value: token, expires: expiresAt, domain: domain, path: "/", secure: secure, httpOnly: true, sameSite: .lax)
     }
 
     func expired() -> Cookie {
-        Cookie(name: Self.name, value: "", expires: Date(timeIntervalSince1970: 0), maxAge: 0, path: "/", secure: secure, httpOnly: true, sameSite: .lax)
+        Cookie(name: Self.name, value: "", expires: Date(timeIntervalSince1970: 0), maxAge: 0, domain: domain, path: "/", secure: secure,
+               httpOnly: true, sameSite: .lax)
     }
 
     /// The session token of a request: `Authorization: Bearer` first, then the cookie.

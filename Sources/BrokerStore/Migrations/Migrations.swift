@@ -136,5 +136,40 @@ public enum Migrations {
             "CREATE INDEX check_words_open ON check_words(account_id, purpose, kind, created_at, id) WHERE used_at IS NULL AND revoked_at IS NULL",
             "CREATE INDEX check_words_newest ON check_words(account_id, purpose, kind, created_at, id)",
         ]),
+        // The broker as an OpenID Connect provider: what it gave apps (codes, access and refresh
+        // tokens, by hash), and the keys its id_tokens are signed with (sealed).
+        Migration(id: "0007_apps", statements: [
+            """
+            CREATE TABLE app_tokens (
+                token_hash TEXT PRIMARY KEY,
+                kind TEXT NOT NULL,
+                grant_id TEXT NOT NULL,
+                client_id TEXT NOT NULL,
+                account_id TEXT NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+                session_hash TEXT NOT NULL,
+                scope TEXT NOT NULL,
+                nonce TEXT,
+                redirect_uri TEXT,
+                code_challenge TEXT,
+                auth_time BIGINT NOT NULL,
+                amr TEXT NOT NULL,
+                created_at BIGINT NOT NULL,
+                expires_at BIGINT NOT NULL,
+                used_at BIGINT,
+                revoked_at BIGINT
+            )
+            """,
+            "CREATE INDEX app_tokens_grant ON app_tokens(grant_id)",
+            "CREATE INDEX app_tokens_expiry ON app_tokens(expires_at)",
+            """
+            CREATE TABLE signing_keys (
+                kid TEXT PRIMARY KEY,
+                private_key TEXT NOT NULL,
+                created_at BIGINT NOT NULL,
+                retired_at BIGINT,
+                listed_until BIGINT
+            )
+            """,
+        ]),
     ]
 }

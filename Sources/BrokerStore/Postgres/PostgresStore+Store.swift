@@ -57,6 +57,14 @@ extension PostgresStore {
         try await rows(Queries.oauthStateByHash, [.text(stateHash)]) { Queries.oauthState($0) }.first ?? nil
     }
 
+    public func appToken(hash: String) async throws -> AppToken? {
+        try await rows(Queries.appTokenByHash, [.text(hash)]) { Queries.appToken($0) }.first ?? nil
+    }
+
+    public func signingKeys() async throws -> [SigningKeyRecord] {
+        try await rows(Queries.signingKeys, []) { Queries.signingKey($0) }
+    }
+
     public func existingKeys(
         logins: [String], emails: [String], phones: [String], identities: [(provider: String, subject: String)]
     ) async throws -> Set<String> {

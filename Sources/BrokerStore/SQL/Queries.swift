@@ -28,6 +28,8 @@ enum Queries {
         ) AS candidates ORDER BY pick LIMIT 1
         """
     static let oauthStateByHash = "SELECT * FROM oauth_states WHERE state_hash = ?"
+    static let appTokenByHash = "SELECT * FROM app_tokens WHERE token_hash = ?"
+    static let signingKeys = "SELECT * FROM signing_keys ORDER BY created_at, kid"
     static let accountsPage = "SELECT * FROM accounts WHERE id > ? ORDER BY id LIMIT ?"
     static let undelivered = "SELECT * FROM outbox WHERE state <> 'sent' ORDER BY created_at, id LIMIT ?"
     static let markSent = """
@@ -63,10 +65,12 @@ enum Queries {
         "DELETE FROM sessions WHERE id IN (SELECT id FROM sessions WHERE expires_at < ? LIMIT ?)",
         "DELETE FROM oauth_states WHERE id IN (SELECT id FROM oauth_states WHERE expires_at < ? LIMIT ?)",
         "DELETE FROM outbox WHERE id IN (SELECT id FROM outbox WHERE state = 'sent' AND sent_at < ? LIMIT ?)",
+        "DELETE FROM app_tokens WHERE token_hash IN (SELECT token_hash FROM app_tokens WHERE expires_at < ? LIMIT ?)",
+        "DELETE FROM signing_keys WHERE kid IN (SELECT kid FROM signing_keys WHERE listed_until < ? LIMIT ?)",
     ]
 
     static func expiryCutoffs(windowsBefore: Date, expiredBefore: Date, sentBefore: Date) -> [Int64] {
-        [windowsBefore, expiredBefore, expiredBefore, expiredBefore, sentBefore].map(\.milliseconds)
+        [windowsBefore, expiredBefore, expiredBefore, expiredBefore, sentBefore, expiredBefore, expiredBefore].map(\.milliseconds)
     }
 
     static let ratePeek = "SELECT count, window_start FROM rate_limits WHERE key = ?"
@@ -128,6 +132,24 @@ enum Queries {
         message.claimedUntil = r.optionalDate("claimed_until")
         return message
     }
+
+    static func appToken(_ r: some SQLRow) -> AppToken? {
+        guard let kind = AppToken.Kind(rawValue: r.string("kind")) else { return nil }
+        return AppToken(
+            hash: r.string("token_hash"), kind: kind, grantId: r.string("grant_id"), clientId: r.string("client_id"),
+            accountId: r.string("account_id"), sessionHash: r.string("session_hash"), scope: words(r.string("scope")),
+            nonce: r.text("nonce"), redirectURI: r.text("redirect_uri"), codeChallenge: r.text("code_challenge"),
+            authTime: r.date("auth_time"), amr: words(r.string("amr")), createdAt: r.date("created_at"), expiresAt: r.date("expires_at"),
+            usedAt: r.optionalDate("used_at"), revokedAt: r.optionalDate("revoked_at")
+        )
+    }
+
+    static func signingKey(_ r: some SQLRow) -> SigningKeyRecord {
+        SigningKeyRecord(kid: r.string("kid"), sealedPrivateKey: r.string("private_key"), createdAt: r.date("created_at"),
+                         retiredAt: r.optionalDate("retired_at"), listedUntil: r.optionalDate("listed_until"))
+    }
+
+    static func words(_ text: String) -> [String] { text.split(separator: " ").map(String.init) }
 
     static func oauthState(_ r: some SQLRow) -> OAuthState? {
         guard let intent = OAuthState.Intent(rawValue: r.string("intent")) else { return nil }

@@ -32,6 +32,7 @@ enum StatementPlan {
                 SQLStatement("DELETE FROM identities WHERE account_id = ?", [.text(id)]),
                 SQLStatement("DELETE FROM sessions WHERE account_id = ?", [.text(id)]),
                 SQLStatement("DELETE FROM check_words WHERE account_id = ?", [.text(id)]),
+                SQLStatement("DELETE FROM app_tokens WHERE account_id = ?", [.text(id)]),
                 SQLStatement("DELETE FROM accounts WHERE id = ?", [.text(id)], mustChange: true),
             ]
         case .insertIdentity(let accountId, let identity):
@@ -105,6 +106,30 @@ enum StatementPlan {
         case .consumeOAuthState(let id, let at):
             return [SQLStatement("UPDATE oauth_states SET used_at = ? WHERE id = ? AND used_at IS NULL",
                                  [.int(at.milliseconds), .text(id)], mustChange: true)]
+        case .insertAppToken(let t):
+            return [SQLStatement("""
+                INSERT INTO app_tokens (token_hash, kind, grant_id, client_id, account_id, session_hash, scope, nonce, redirect_uri,
+                                        code_challenge, auth_time, amr, created_at, expires_at, used_at, revoked_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """, [
+                    .text(t.hash), .text(t.kind.rawValue), .text(t.grantId), .text(t.clientId), .text(t.accountId), .text(t.sessionHash),
+                    .text(t.scope.joined(separator: " ")), .text(t.nonce), .text(t.redirectURI), .text(t.codeChallenge),
+                    .int(t.authTime.milliseconds), .text(t.amr.joined(separator: " ")), .int(t.createdAt.milliseconds),
+                    .int(t.expiresAt.milliseconds), .int(t.usedAt?.milliseconds), .int(t.revokedAt?.milliseconds),
+                ])]
+        case .consumeAppToken(let hash, let at):
+            return [SQLStatement("UPDATE app_tokens SET used_at = ? WHERE token_hash = ? AND used_at IS NULL AND revoked_at IS NULL",
+                                 [.int(at.milliseconds), .text(hash)], mustChange: true)]
+        case .revokeAppGrant(let grantId, let at):
+            return [SQLStatement("UPDATE app_tokens SET revoked_at = ? WHERE grant_id = ? AND revoked_at IS NULL",
+                                 [.int(at.milliseconds), .text(grantId)])]
+        case .insertSigningKey(let k):
+            return [SQLStatement("INSERT INTO signing_keys (kid, private_key, created_at, retired_at, listed_until) VALUES (?, ?, ?, ?, ?)",
+                                 [.text(k.kid), .text(k.sealedPrivateKey), .int(k.createdAt.milliseconds), .int(k.retiredAt?.milliseconds),
+                                  .int(k.listedUntil?.milliseconds)])]
+        case .retireSigningKeys(let kid, let at, let listedUntil):
+            return [SQLStatement("UPDATE signing_keys SET retired_at = ?, listed_until = ? WHERE kid <> ? AND retired_at IS NULL",
+                                 [.int(at.milliseconds), .int(listedUntil.milliseconds), .text(kid)])]
         }
     }
 

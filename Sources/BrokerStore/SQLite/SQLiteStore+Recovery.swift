@@ -18,6 +18,14 @@ extension SQLiteStore {
         try await read { db in try Row.fetchOne(db, sql: Queries.oauthStateByHash, arguments: [stateHash]).flatMap { Queries.oauthState(GRDBRow($0)) } }
     }
 
+    public func appToken(hash: String) async throws -> AppToken? {
+        try await read { db in try Row.fetchOne(db, sql: Queries.appTokenByHash, arguments: [hash]).flatMap { Queries.appToken(GRDBRow($0)) } }
+    }
+
+    public func signingKeys() async throws -> [SigningKeyRecord] {
+        try await read { db in try Row.fetchAll(db, sql: Queries.signingKeys).map { Queries.signingKey(GRDBRow($0)) } }
+    }
+
     /// SQLite serialises writers, so a plain UPDATE ... RETURNING claims without races
     /// (PostgreSQL adds FOR UPDATE SKIP LOCKED).
     public func claimMessages(limit: Int, now: Date, lease: Int) async throws -> [OutboxMessage] {

@@ -120,7 +120,7 @@ public struct RecoveryFlow: Sendable {
         let now = ports.clock.now()
         // The code is traded for a link word the reset page takes, which lives as long as the code did.
         let issued = ports.words(secrets).issue(.recovery, .link, accountId: account.id, channel: word.channel, address: word.address,
-                                                ttlSeconds: settings.codeTTLSeconds)
+                                                ttlSeconds: settings.codeTTLSeconds, payload: Self.fromCode)
         let link = issued.word
         let token = secrets.token(for: link.id)
         do {
@@ -137,9 +137,15 @@ public struct RecoveryFlow: Sendable {
         _ = try await liveWord(token: token)
     }
 
+    /// The payload of the link word a correct code is traded for: a session the reset starts says `otp`.
+    static let fromCode = "from_code"
+
     /// `POST /api/v1/recovery/reset`: sets the password, uses the token, kills every other
-    /// open word and every session, and notifies the account's verified addresses.
-    public func reset(token: String, password: Secret, confirmation: Secret) async throws {
+    /// open word and every session, and notifies the account's verified addresses. With
+    /// `signIn` (the reset page), the person is signed in by a new session, made in the same
+    /// unit of work after the old ones are revoked: the word proved control of the address.
+    @discardableResult
+    public func reset(token: String, password: Secret, confirmation: Secret, signIn: Bool = false) async throws -> IssuedSession? {
         let (word, account) = try await liveWord(token: token)
         if !account.hasPassword, !settings.socialOnlyPasswordAllowed { throw BrokerError.passwordNotAllowed }
         try security.passwordPolicy.validate(password, confirmation: confirmation)
@@ -156,6 +162,14 @@ public struct RecoveryFlow: Sendable {
             .revokeSessions(accountId: account.id, exceptTokenHash: nil, at: now),
             ports.audit("password_reset", account: account.id, actor: "user", ["channel": word.channel.rawValue]),
         ]
+        var issued: IssuedSession?
+        if signIn {
+            updated.version += 1
+            let session = ports.newSession(for: updated, methods: [word.payload == Self.fromCode ? "recovery:code" : "recovery:link"],
+                                           now: now, ttlSeconds: security.sessionTTLSeconds)
+            changes.append(.insertSession(session.session))
+            issued = session
+        }
         let when = ISO8601DateFormatter().string(from: now)
         for channel in Channel.allCases {
             if let address = account.verifiedAddress(on: channel) {
@@ -169,6 +183,7 @@ public struct RecoveryFlow: Sendable {
             _ = try await liveWord(token: token)
             throw BrokerError.tokenUsed
         }
+        return issued
     }
 
     /// "This wasn't me": kills the open proofs (recovery, verification, link words), signs every

@@ -67,7 +67,11 @@ public struct SignInFlow: Sendable {
     /// The live session a token names, with its account.
     public func current(token: String) async throws -> (Session, Account) {
         guard !token.isEmpty, token.utf8.count <= 512 else { throw BrokerError.unauthenticated }
-        let hash = TokenHash.of(token)
+        return try await current(tokenHash: TokenHash.of(token))
+    }
+
+    /// The live session whose token hashes to `hash` (an app's tokens name their session so).
+    public func current(tokenHash hash: String) async throws -> (Session, Account) {
         let found: (Session, Account)?
         if let cached = ports.sessions?.get(tokenHash: hash) {
             found = cached
@@ -96,12 +100,7 @@ public struct SignInFlow: Sendable {
 
     /// A new session for `account`; the caller commits `session`.
     public func newSession(for account: Account, methods: [String], now: Date) -> IssuedSession {
-        let token = ports.tokens.token(bytes: 32)
-        let session = Session(
-            id: ports.tokens.identifier(), tokenHash: TokenHash.of(token), accountId: account.id, createdAt: now,
-            expiresAt: now.addingTimeInterval(TimeInterval(security.sessionTTLSeconds)), authenticatedAt: now, methods: methods
-        )
-        return IssuedSession(token: token, session: session, account: account)
+        ports.newSession(for: account, methods: methods, now: now, ttlSeconds: security.sessionTTLSeconds)
     }
 
 }

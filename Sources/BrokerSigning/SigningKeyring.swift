@@ -1,0 +1,136 @@
+import BrokerCore
+import Crypto
+import CryptoExtras
+import Foundation
+import JWTKit
+import Logging
+
+/// The id_token signing keys: RSA 2048, created on first use, kept in the store with the
+/// private key sealed (AES-GCM) under a key derived from the broker's secret key, so every
+/// instance on one PostgreSQL signs with the same keys and a copy of the database alone signs
+/// nothing. jwt-kit does the JOSE work: signing, reading a hint back, the JWKS.
+public actor SigningKeyring: IDTokenSigner {
+    /// How long a retired key stays in the JWKS: longer than any id_token lives (10 minutes),
+    /// plus the time another instance may go on signing with it before it reloads.
+    public static let retention: TimeInterval = 3600
+    /// How often the keys are read again, so a `broker keys rotate` reaches running instances.
+    static let reloadSeconds: TimeInterval = 30
+
+    struct Loaded {
+        var at: Date
+        var currentKid: String
+        var collection: JWTKeyCollection
+        var listed: [(kid: String, key: JWTKit.Insecure.RSA.PrivateKey)]
+    }
+
+    let store: any AccountStore
+    let sealing: SymmetricKey
+    let clock: any WallClock
+    let logger: Logger
+    var loaded: Loaded?
+
+    public init(store: any AccountStore, sealingKey: SymmetricKey, clock: any WallClock, logger: Logger) {
+        self.store = store
+        self.sealing = sealingKey
+        self.clock = clock
+        self.logger = logger
+    }
+
+    public func sign(_ claims: IDTokenClaims) async throws -> String {
+        let keys = try await load()
+        return try await keys.collection.sign(Payload(claims: claims), kid: JWKIdentifier(string: keys.currentKid))
+    }
+
+    public func claims(ofOwnToken token: String) async -> IDTokenClaims? {
+        guard let keys = try? await load() else { return nil }
+        // Payload.verify checks nothing: a hint may have expired, only its signature matters here.
+        return try? await keys.collection.verify(token, as: Payload.self).claims
+    }
+
+    public func jwks() async throws -> Data {
+        let keys = try await load()
+        let jwks = try JWKS(keys: keys.listed.map { kid, key in
+            let (modulus, exponent) = try key.publicKey.getKeyPrimitives()
+            return JWK.rsa(.rs256, identifier: JWKIdentifier(string: kid), modulus: modulus.base64URLEncoded(), exponent: exponent.base64URLEncoded())
+        })
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        return try encoder.encode(jwks)
+    }
+
+    /// A new current key; the others retire and stay listed for `retention`.
+    @discardableResult
+    public func rotate() async throws -> SigningKeyRecord {
+        let now = clock.now()
+        let record = try newKey(now: now)
+        try await store.commit([
+            .insertSigningKey(record),
+            .retireSigningKeys(exceptKid: record.kid, at: now, listedUntil: now.addingTimeInterval(Self.retention)),
+        ])
+        loaded = nil
+        return record
+    }
+
+    /// The keys kept, oldest first (`broker keys list`).
+    public func records() async throws -> [SigningKeyRecord] { try await store.signingKeys() }
+
+    func load() async throws -> Loaded {
+        let now = clock.now()
+        if let loaded, now.timeIntervalSince(loaded.at) < Self.reloadSeconds { return loaded }
+        var records = try await store.signingKeys()
+        if !records.contains(where: { $0.retiredAt == nil && open($0) != nil }) {
+            // First use, or no current key this secret key can open: make one (another instance
+            // doing the same at once leaves two current keys; both are listed, the newer signs).
+            let record = try newKey(now: now)
+            try await store.commit([.insertSigningKey(record)])
+            records = try await store.signingKeys()
+        }
+        let collection = JWTKeyCollection()
+        var listed: [(kid: String, key: JWTKit.Insecure.RSA.PrivateKey)] = []
+        var current: String?
+        for record in records where record.listedUntil.map({ $0 > now }) ?? true {
+            guard let key = open(record) else { continue }
+            await collection.add(rsa: key, digestAlgorithm: .sha256, kid: JWKIdentifier(string: record.kid))
+            listed.append((record.kid, key))
+            if record.retiredAt == nil { current = record.kid }  // oldest first: the newest current one wins
+        }
+        guard let current else { throw SigningKeyError.noUsableKey }
+        let fresh = Loaded(at: now, currentKid: current, collection: collection, listed: listed)
+        loaded = fresh
+        return fresh
+    }
+
+    func newKey(now: Date) throws -> SigningKeyRecord {
+        let key = try _RSA.Signing.PrivateKey(keySize: .bits2048)
+        let kid = SecureTokenGenerator().token(bytes: 12)
+        let sealed = try AES.GCM.seal(Data(key.pemRepresentation.utf8), using: sealing, authenticating: Data(kid.utf8))
+        guard let combined = sealed.combined else { throw SigningKeyError.noUsableKey }
+        return SigningKeyRecord(kid: kid, sealedPrivateKey: combined.base64EncodedString(), createdAt: now)
+    }
+
+    func open(_ record: SigningKeyRecord) -> JWTKit.Insecure.RSA.PrivateKey? {
+        guard let data = Data(base64Encoded: record.sealedPrivateKey),
+              let box = try? AES.GCM.SealedBox(combined: data),
+              let pem = try? AES.GCM.open(box, using: sealing, authenticating: Data(record.kid.utf8)),
+              let key = try? JWTKit.Insecure.RSA.PrivateKey(pem: String(decoding: pem, as: UTF8.self))
+        else {
+            logger.warning("signing key \(record.kid) cannot be opened with this secret key (was security.secret_key changed?)")
+            return nil
+        }
+        return key
+    }
+
+    /// jwt-kit's envelope for the broker's claims. It checks nothing itself: the flows decide.
+    struct Payload: JWTPayload {
+        var claims: IDTokenClaims
+        init(claims: IDTokenClaims) { self.claims = claims }
+        init(from decoder: any Decoder) throws { claims = try IDTokenClaims(from: decoder) }
+        func encode(to encoder: any Encoder) throws { try claims.encode(to: encoder) }
+        func verify(using _: some JWTAlgorithm) async throws {}
+    }
+}
+
+public enum SigningKeyError: Error, CustomStringConvertible {
+    case noUsableKey
+    public var description: String { "no id_token signing key can be opened or made" }
+}

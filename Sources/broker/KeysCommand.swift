@@ -1,0 +1,49 @@
+import ArgumentParser
+import BrokerCore
+import BrokerRuntime
+import Foundation
+
+/// `broker keys list|rotate`: the keys the broker signs id_tokens with.
+struct KeysCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "keys", abstract: "List or rotate the id_token signing keys (the broker as an OpenID Connect provider).",
+        subcommands: [List.self, Rotate.self]
+    )
+
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "One line per key: kid, state, created, retired, listed in the JWKS until.")
+        @OptionGroup var options: ConfigOptions
+
+        func run() async throws {
+            let config = try options.load()
+            let store = try BrokerRuntime.openStore(config)
+            try await store.migrate()
+            let keyring = try await BrokerRuntime.keyring(config: config, store: store)
+            let records = try await keyring.records()
+            if records.isEmpty { print("no signing key yet: the first is made when an app first needs one") }
+            let now = Date()
+            let format = ISO8601DateFormatter()
+            for record in records {
+                let state = record.retiredAt == nil ? "current" : (record.listedUntil.map { $0 > now } ?? false) ? "retired, listed" : "retired"
+                print([record.kid, state, format.string(from: record.createdAt), record.retiredAt.map(format.string) ?? "-",
+                       record.listedUntil.map(format.string) ?? "-"].joined(separator: "\t"))
+            }
+        }
+    }
+
+    struct Rotate: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Make a new current key; the old ones sign nothing more and stay in the JWKS for an hour."
+        )
+        @OptionGroup var options: ConfigOptions
+
+        func run() async throws {
+            let config = try options.load()
+            let store = try BrokerRuntime.openStore(config)
+            try await store.migrate()
+            let keyring = try await BrokerRuntime.keyring(config: config, store: store)
+            let record = try await keyring.rotate()
+            print("new signing key \(record.kid); running brokers sign with it within 30 seconds")
+        }
+    }
+}
