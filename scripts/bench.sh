@@ -29,6 +29,8 @@ recovery: { resend_cooldown_seconds: 0 }
 mail: { transport: file, file_directory: "$work/mail" }
 sms: { transport: file, file_directory: "$work/sms" }
 log: { level: error }
+apps:
+  - { client_id: shop, client_secret: bench-shop-secret-0123456789, redirect_uris: ["http://127.0.0.1:1/cb"] }
 YAML
 # 1,000 accounts, as the targets were set with.
 python3 - "$work/accounts.jsonl" <<'PY'
@@ -66,6 +68,34 @@ wrk.body = '{"identifier":"$who"}'
 LUA
 done
 cp "$work/recovery-bench@example.com.lua" "$work/bare.lua"
+# An app's code flow: each connection asks /oauth2/authorize for a code (the signed-in bench
+# session's cookie), then trades it at /oauth2/token (RS256 id_token and all). Codes are single
+# use, so they are taken from the authorize answers as they come; done() reports the exchanges.
+cat > "$work/token.lua" <<LUA
+codes, exchanged = {}, 0  -- globals: done() reads exchanged with thread:get
+local authorize = wrk.format("GET", "/oauth2/authorize?response_type=code&client_id=shop&redirect_uri=http%3A%2F%2F127.0.0.1%3A1%2Fcb&scope=openid&state=s",
+  {["Cookie"] = "broker_session=TOKEN"})
+local basic = "Basic $(printf 'shop:bench-shop-secret-0123456789' | base64 -w0)"
+request = function()
+  local code = table.remove(codes)
+  if code then
+    return wrk.format("POST", "/oauth2/token", {["Content-Type"] = "application/x-www-form-urlencoded", ["Authorization"] = basic},
+      "grant_type=authorization_code&redirect_uri=http%3A%2F%2F127.0.0.1%3A1%2Fcb&code=" .. code)
+  end
+  return authorize
+end
+response = function(status, headers, body)
+  local code = headers["Location"] and headers["Location"]:match("code=([%w_-]+)")
+  if code then table.insert(codes, code) elseif status == 200 then exchanged = exchanged + 1 end
+end
+local threads = {}
+setup = function(thread) table.insert(threads, thread) end
+done = function(summary, latency, requests)
+  local total = 0
+  for _, thread in ipairs(threads) do total = total + thread:get("exchanged") end
+  io.write(string.format("exchanged_per_second=%.0f\n", total / (summary.duration / 1e6)))
+end
+LUA
 
 rss_mb() { awk '/VmRSS/ {printf "%.0f", $2/1024}' "/proc/$(cat "$work/broker.pid")/status"; }
 to_ms() { # wrk latency ("512.00us", "1.20ms", "2.00s") in ms
@@ -76,6 +106,7 @@ run() { # key, connections, wrk args...
   local key=$1 conns=$2; shift 2
   local out
   out=$(wrk -t"$THREADS" -c"$conns" -d"$DURATION" --latency "$@")
+  LAST_OUT=$out
   RPS[$key]=$(awk '/Requests\/sec/ {printf "%.0f", $2}' <<<"$out")
   P50[$key]=$(to_ms "$(awk '$1=="50%" {print $2}' <<<"$out")")
   P99[$key]=$(to_ms "$(awk '$1=="99%" {print $2}' <<<"$out")")
@@ -100,6 +131,9 @@ run live "$CONNECTIONS" "$B/health/live"
 hash_out=$("$BIN/broker-hash-cost" 10)
 ceiling=$(awk -F= '/^ceiling_per_second=/ {print $2}' <<<"$hash_out")
 run login "$CONNECTIONS" -s "$work/login.lua" "$B/api/v1/login"
+sed -i "s/TOKEN/$token/" "$work/token.lua"
+run token "$CONNECTIONS" -s "$work/token.lua" "$B/oauth2/token"
+exchanged=$(awk -F= '/^exchanged_per_second=/ {print $2}' <<<"$LAST_OUT")
 
 echo
 echo "broker benchmark: release build, SQLite, 1,000 accounts, $CONNECTIONS connections (256 where named), $THREADS wrk threads, $DURATION each, $(nproc) cores"
@@ -112,6 +146,7 @@ row "POST /api/v1/recovery, unknown" recovery_unknown "$(ratio "${RPS[recovery_u
 row "POST /api/v1/recovery, 256 conns" recovery_256 "p99 ${P99[recovery_256]} ms" "p99 < 20 ms"
 row "GET /api/v1/session (bearer)" session "$(ratio "${RPS[session]}" "${RPS[bare_get]}") of bare GET" ">= 60%"
 row "POST /api/v1/login" login "$(ratio "${RPS[login]}" "$ceiling") of Argon2" ">= 90% of ${ceiling}/s"
+row "GET /oauth2/authorize + POST /oauth2/token" token "${exchanged} exchanges/s" "-"
 row "GET /health/live" live "$(ratio "${RPS[live]}" "${RPS[bare_get]}") of bare GET" "-"
 echo
 echo "start to ready: ${ready_ms} ms (target <= 150 ms); outbox backlog 3 s after the recovery load: $backlog (target 0)"

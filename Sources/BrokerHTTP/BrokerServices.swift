@@ -37,6 +37,7 @@ public struct BrokerServices: Sendable {
         self.signer = signer
         self.localizer = localizer
         self.pages = try PageRenderer(localizer: localizer)
+        self.pages.authorizePrefix = config.server.publicURL + AppAuthorizationRequest.path + "?"
         self.openAPI = try OpenAPIDocument.load()
         self.formPostProviders = formPostProviders
         self.config = config

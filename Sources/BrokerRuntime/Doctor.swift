@@ -27,6 +27,7 @@ public struct Doctor: Sendable {
     public func run(timeoutSeconds: Int64 = 3) async -> [Finding] {
         var findings = configurationFindings()
         findings += providerFindings()
+        findings += appFindings()
         findings.append(await databaseFinding(timeoutSeconds: timeoutSeconds))
         findings += await deliveryFindings(timeoutSeconds: timeoutSeconds)
         let order: [Finding.Level: Int] = [.problem: 0, .warning: 1, .ok: 2]
@@ -67,6 +68,29 @@ public struct Doctor: Sendable {
         }
         if !config.rateLimits.enabled {
             out.append(Finding(level: .problem, key: "rate_limits.enabled", text: "is false: passwords and codes can be guessed without limit."))
+        }
+        return out
+    }
+
+    /// Apps: a redirect URI over plain http to anything but this machine lets a code travel unencrypted.
+    func appFindings() -> [Finding] {
+        var out: [Finding] = []
+        for (index, app) in config.apps.enumerated() {
+            let key = "apps[\(index)]"
+            for uri in app.redirectURIs + app.postLogoutRedirectURIs where uri.lowercased().hasPrefix("http://") {
+                let host = URLComponents(string: uri)?.host ?? ""
+                if !(["localhost", "::1"].contains(host) || host.hasPrefix("127.")) {
+                    out.append(Finding(level: .problem, key: key + ".redirect_uris",
+                                       text: "\(app.clientId) has the http URI \(uri): authorization codes would travel unencrypted. Use https."))
+                }
+            }
+            if let secret = app.secret, secret.value.utf8.count < 24 {
+                out.append(Finding(level: .warning, key: key + ".client_secret",
+                                   text: "\(app.clientId)'s secret has \(secret.value.utf8.count) characters; use 32 random characters or more."))
+            }
+        }
+        if !config.apps.isEmpty, out.isEmpty {
+            out.append(Finding(level: .ok, key: "apps", text: "\(config.apps.count) app(s): " + config.apps.map(\.clientId).joined(separator: ", ") + "."))
         }
         return out
     }

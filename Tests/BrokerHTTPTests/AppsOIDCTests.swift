@@ -183,6 +183,8 @@ struct AppsOIDCTests {
             #expect(back.hasPrefix(app.runtime.config.server.publicURL + "/oauth2/authorize?"))
             let page = try await client.call(.get, location)
             #expect(page.text.contains("Entrar em Shop"))
+            // Giving up goes back to the app (login_required there), never round to this page again.
+            #expect(page.text.contains("href=\"" + back.replacingOccurrences(of: "&", with: "&amp;") + "&amp;prompt=none\""))
             let csrf = try #require(RecoveryPagesTests.csrf(in: page.text))
             let csrfCookie = try #require(RecoveryPagesTests.cookie(page))
             let body = "csrf=\(csrf)&login=maria%40example.com&password=old-password&return_to=" + AppAuthorizationRequest.encode(back)

@@ -179,7 +179,10 @@ class Broker:
             "security": {"argon2_memory_kib": 1024, "argon2_iterations": 1},
         }
         for key, values in (extra or {}).items():
-            sections.setdefault(key, {}).update(values)
+            if isinstance(values, list):
+                sections[key] = values  # a list section (apps) is set whole
+            else:
+                sections.setdefault(key, {}).update(values)
         self.config.write_text(json.dumps(sections))  # JSON is YAML
 
     def start(self):

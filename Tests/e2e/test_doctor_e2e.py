@@ -32,13 +32,15 @@ def test_the_usual_mistakes_are_named(tmp_path):
         "providers": {"directory": str(ROOT / "providers")},
         "mail": {"transport": "smtp", "smtp_url": f"smtp://127.0.0.1:{closed}"},
         "rate_limits": {"enabled": False},
+        "apps": [{"client_id": "shop", "client_secret": "short", "redirect_uris": ["http://shop.example.com/cb"]}],
     }))
     result = doctor(config)
     assert result.returncode == 1, result.stdout
     out = result.stdout
     for line in ("problem server.public_url: is http", "problem admin.tokens: holds the sample token",
                  "problem rate_limits.enabled: is false", f"problem mail.smtp_url: 127.0.0.1:{closed} cannot be reached",
-                 "warning database.url:", "warning sms.transport: is file"):
+                 "warning database.url:", "warning sms.transport: is file",
+                 "problem apps[0].redirect_uris: shop has the http URI http://shop.example.com/cb", "warning apps[0].client_secret:"):
         assert line in out, out
     assert not (tmp_path / "missing").exists(), "doctor writes nothing"
-    assert out.strip().splitlines()[-1].startswith("4 problems")
+    assert out.strip().splitlines()[-1].startswith("5 problems")

@@ -50,6 +50,8 @@ struct AuthorizeController {
             var target = URLComponents()
             target.path = "/signin"
             target.queryItems = items
+            // URLComponents leaves a `+` as it is; a form decoder would read it as a space.
+            target.percentEncodedQuery = target.percentEncodedQuery?.replacingOccurrences(of: "+", with: "%2B")
             return redirect(target.string ?? "/signin")
         }
     }

@@ -39,6 +39,9 @@ struct PageFlow {
         if let loginHint { items.append(URLQueryItem(name: "login_hint", value: loginHint)) }
         for (k, v) in extra.sorted(by: { $0.key < $1.key }) { items.append(URLQueryItem(name: k, value: v)) }
         c.queryItems = items.isEmpty ? nil : items
+        // URLComponents leaves a `+` as it is (an app's authorization request has `scope=openid+email`);
+        // a form decoder would read it as a space.
+        c.percentEncodedQuery = c.percentEncodedQuery?.replacingOccurrences(of: "+", with: "%2B")
         return c.string ?? path
     }
 

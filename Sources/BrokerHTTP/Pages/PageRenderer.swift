@@ -14,6 +14,8 @@ public struct PageRenderer: Sendable {
     /// The translated messages of errors, shared with the JSON envelope.
     let errors: ErrorEnvelope
     let stylesheet: Data
+    /// `public_url` + `/oauth2/authorize?`: a `return_to` that starts so is an app's authorization request.
+    public var authorizePrefix: String?
 
     /// Loads every template and the stylesheet; a missing or broken one stops start-up with its name.
     public init(localizer: Localizer) throws {
@@ -72,11 +74,21 @@ public struct PageRenderer: Sendable {
         let locale = Localizer.locale(of: request)
         var context = values
         context["languages"] = Self.languages(request, current: locale, returnTo: values["returnTo"] as? String)
+        if let back = values["returnTo"] as? String { context["backHref"] = backHref(back) }
         var response = render(template, locale: locale, status: status, context)
         if let lang = request.uri.queryParameters.get("lang"), let match = LocalePolicy.match(lang) {
             response.setCookie(Cookie(name: "broker_lang", value: match, maxAge: 31_536_000, path: "/", httpOnly: true, sameSite: .lax))
         }
         return response
+    }
+
+    /// Where "Back to the site" goes. Back to an app's authorization request it asks with `prompt=none`:
+    /// a person who signed in gets the code, one who did not goes back to the app with `login_required`,
+    /// and never round again to this sign-in page.
+    func backHref(_ returnTo: String) -> String {
+        guard let prefix = authorizePrefix, returnTo.hasPrefix(prefix) else { return returnTo }
+        let query = returnTo.dropFirst(prefix.count).split(separator: "&").filter { !$0.hasPrefix("prompt=") }
+        return prefix + (query + ["prompt=none"]).joined(separator: "&")
     }
 
     /// Links to the same page in each language, keeping the rest of the query.
@@ -91,6 +103,7 @@ public struct PageRenderer: Sendable {
             var c = URLComponents()
             c.path = request.uri.path
             c.queryItems = items
+            c.percentEncodedQuery = c.percentEncodedQuery?.replacingOccurrences(of: "+", with: "%2B")
             return ["code": code, "name": names[code] ?? code, "href": c.string ?? "?lang=" + code, "current": code == current]
         }
     }
