@@ -179,7 +179,7 @@ let package = Package(
         .testTarget(
             name: "BrokerHTTPTests",
             dependencies: [
-                "BrokerHTTP", "BrokerCore", "BrokerCrypto", "BrokerStore", "BrokerProviders", "BrokerConfiguration", "BrokerRuntime",
+                "BrokerHTTP", "BrokerCore", "BrokerCrypto", "BrokerStore", "BrokerProviders", "BrokerConfiguration", "BrokerRuntime", "BrokerSigning",
                 "BrokerTestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Crypto", package: "swift-crypto"),

@@ -33,6 +33,7 @@ public func buildRouter(services: BrokerServices) -> Router<BrokerRequestContext
     // Forms end in redirects to the allowed return_to origins, and through /oauth2/authorize and
     // /oauth2/logout to the apps' registered URIs: form-action must list them all.
     let appOrigins = services.apps.apps.all.flatMap { $0.redirectURIs + $0.postLogoutRedirectURIs }.compactMap(ReturnToPolicy.origin(of:))
+    router.add(middleware: AppCORSMiddleware(origins: Set(appOrigins)))
     router.add(middleware: FormActionMiddleware(allowedReturnTo: Set(services.returnTo.allowedOrigins).union(appOrigins).sorted()))
     let cookieDomain = services.config.server.cookieDomain
     let cookies = SessionCookies(secure: !services.config.server.devMode, domain: cookieDomain.isEmpty ? nil : cookieDomain)

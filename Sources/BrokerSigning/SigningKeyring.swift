@@ -63,9 +63,10 @@ public actor SigningKeyring: IDTokenSigner {
     public func rotate() async throws -> SigningKeyRecord {
         let now = clock.now()
         let record = try newKey(now: now)
+        // Retire first: there is only ever one current key (the store refuses a second).
         try await store.commit([
-            .insertSigningKey(record),
             .retireSigningKeys(exceptKid: record.kid, at: now, listedUntil: now.addingTimeInterval(Self.retention)),
+            .insertSigningKey(record),
         ])
         loaded = nil
         return record
@@ -78,11 +79,13 @@ public actor SigningKeyring: IDTokenSigner {
         let now = clock.now()
         if let loaded, now.timeIntervalSince(loaded.at) < Self.reloadSeconds { return loaded }
         var records = try await store.signingKeys()
-        if !records.contains(where: { $0.retiredAt == nil && open($0) != nil }) {
-            // First use, or no current key this secret key can open: make one (another instance
-            // doing the same at once leaves two current keys; both are listed, the newer signs).
-            let record = try newKey(now: now)
-            try await store.commit([.insertSigningKey(record)])
+        if !records.contains(where: { $0.retiredAt == nil }) {
+            // First use: make the key. The store keeps one current key only, so when another instance
+            // made one at the same moment, this insert is refused and that key is the one every
+            // instance uses.
+            do {
+                try await store.commit([.insertSigningKey(try newKey(now: now))])
+            } catch StoreError.conflict {}
             records = try await store.signingKeys()
         }
         let collection = JWTKeyCollection()
@@ -94,6 +97,9 @@ public actor SigningKeyring: IDTokenSigner {
             listed.append((record.kid, key))
             if record.retiredAt == nil { current = record.kid }  // oldest first: the newest current one wins
         }
+        // A current key this secret key cannot open is a configuration mistake (another
+        // security.secret_key than the instance that made it): it is not replaced here, which would
+        // take the key from under every correctly configured instance. `broker keys rotate` replaces it.
         guard let current else { throw SigningKeyError.noUsableKey }
         let fresh = Loaded(at: now, currentKid: current, collection: collection, listed: listed)
         loaded = fresh
@@ -104,7 +110,7 @@ public actor SigningKeyring: IDTokenSigner {
         let key = try _RSA.Signing.PrivateKey(keySize: .bits2048)
         let kid = SecureTokenGenerator().token(bytes: 12)
         let sealed = try AES.GCM.seal(Data(key.pemRepresentation.utf8), using: sealing, authenticating: Data(kid.utf8))
-        guard let combined = sealed.combined else { throw SigningKeyError.noUsableKey }
+        guard let combined = sealed.combined else { throw SigningKeyError.sealingFailed }
         return SigningKeyRecord(kid: kid, sealedPrivateKey: combined.base64EncodedString(), createdAt: now)
     }
 
@@ -132,5 +138,14 @@ public actor SigningKeyring: IDTokenSigner {
 
 public enum SigningKeyError: Error, CustomStringConvertible {
     case noUsableKey
-    public var description: String { "no id_token signing key can be opened or made" }
+    case sealingFailed
+
+    public var description: String {
+        switch self {
+        case .noUsableKey:
+            "the current id_token signing key cannot be opened with this secret key: use the security.secret_key it was made with, or run `broker keys rotate`"
+        case .sealingFailed:
+            "a new signing key could not be sealed"
+        }
+    }
 }

@@ -135,6 +135,22 @@ struct AppsOIDCTests {
         }
     }
 
+    @Test func browserAppsOnARegisteredOriginMayCallTheJSONEndpoints() async throws {
+        let app = try await AppHarness(extraYAML: Self.apps)
+        try await app.test { client in
+            let preflight = try await client.call(.options, "/oauth2/token", headers: [.origin: "https://spa.example.com"])
+            #expect(preflight.status == .noContent)
+            #expect(preflight.headers[.accessControlAllowOrigin] == "https://spa.example.com")
+            #expect(preflight.headers[.accessControlAllowCredentials] == nil)
+            let jwks = try await client.call(.get, "/oauth2/jwks", headers: [.origin: "https://spa.example.com"])
+            #expect(jwks.headers[.accessControlAllowOrigin] == "https://spa.example.com")
+            let stranger = try await client.call(.get, "/oauth2/jwks", headers: [.origin: "https://evil.example.com"])
+            #expect(stranger.headers[.accessControlAllowOrigin] == nil)
+            let elsewhere = try await client.call(.get, "/api/v1/session", headers: [.origin: "https://spa.example.com"])
+            #expect(elsewhere.headers[.accessControlAllowOrigin] == nil, "only the OpenID Connect endpoints")
+        }
+    }
+
     @Test func codesExpireAfterAMinute() async throws {
         let app = try await AppHarness(extraYAML: Self.apps)
         try await app.test { client in
@@ -197,6 +213,29 @@ struct AppsOIDCTests {
             #expect(Self.query(code)["code"] != nil)
             let tokens = try await Self.exchange(client, code: try #require(Self.query(code)["code"]))
             #expect(Self.claims(ofJWT: tokens.json["id_token"] as? String ?? "")["amr"] as? [String] == ["pwd"])
+        }
+    }
+
+    @Test func conversionPagesCarryTheRequestBackToTheApp() async throws {
+        let app = try await AppHarness(extraYAML: Self.apps)
+        try await app.test { client in
+            let account = try await client.createAccount(#"{"identities":[{"provider":"google","subject":"g-1"}]}"#)
+            let session = "broker_session=" + (try await app.session(for: account))
+            let request = app.runtime.config.server.publicURL + Self.authorizeURI()
+            let page = try await client.call(.get, "/account?return_to=" + AppAuthorizationRequest.encode(request), headers: [.cookie: session])
+            let csrf = try #require(RecoveryPagesTests.csrf(in: page.text))
+            let csrfCookie = try #require(RecoveryPagesTests.cookie(page))
+            let saved = try await client.call(.post, "/account/login?return_to=" + AppAuthorizationRequest.encode(request),
+                                              headers: Self.form.merging([.cookie: session + "; " + csrfCookie]),
+                                              raw: ByteBuffer(string: "csrf=\(csrf)&login=ana.converted"))
+            #expect(saved.status == .seeOther)
+            let next = try #require(saved.headers[.location])
+            let after = try await client.call(.get, next, headers: [.cookie: session])
+            let back = try #require(after.text.range(of: #"<p class="back"><a class="button secondary" href="[^"]+""#, options: .regularExpression)
+                .map { String(after.text[$0]).components(separatedBy: "href=\"")[1].dropLast().replacingOccurrences(of: "&amp;", with: "&") })
+            #expect(back.hasPrefix(request) && back.hasSuffix("&prompt=none"))
+            let code = try await client.call(.get, String(back.dropFirst(app.runtime.config.server.publicURL.count)), headers: [.cookie: session])
+            #expect(Self.query(code)["code"] != nil, "\(code.headers[.location] ?? "")")
         }
     }
 

@@ -43,8 +43,8 @@ struct StoreConformanceAppTests {
         let store = try await kind.make()
         try await store.commit([.insertSigningKey(SigningKeyRecord(kid: "k1", sealedPrivateKey: "sealed-1", createdAt: t0))])
         try await store.commit([
-            .insertSigningKey(SigningKeyRecord(kid: "k2", sealedPrivateKey: "sealed-2", createdAt: t0 + 10)),
             .retireSigningKeys(exceptKid: "k2", at: t0 + 10, listedUntil: t0 + 3610),
+            .insertSigningKey(SigningKeyRecord(kid: "k2", sealedPrivateKey: "sealed-2", createdAt: t0 + 10)),
         ])
         let keys = try await store.signingKeys()
         #expect(keys.map(\.kid) == ["k1", "k2"])
@@ -52,5 +52,10 @@ struct StoreConformanceAppTests {
         #expect(keys[0].listedUntil == t0 + 3610)
         #expect(keys[1].retiredAt == nil)
         #expect(keys[1].sealedPrivateKey == "sealed-2")
+        // Only one current key: a second instance making "the first key" at the same moment is refused.
+        await #expect(throws: StoreError.conflict(field: "signing_key")) {
+            try await store.commit([.insertSigningKey(SigningKeyRecord(kid: "k3", sealedPrivateKey: "sealed-3", createdAt: t0 + 20))])
+        }
+        #expect(try await store.signingKeys().count == 2)
     }
 }

@@ -136,7 +136,9 @@ public final class InMemoryStore: AccountStore, RateLimiter, Outbox, Sendable {
         case .revokeAppGrant(let grantId, let at):
             for (hash, token) in s.appTokens where token.grantId == grantId && token.revokedAt == nil { s.appTokens[hash]?.revokedAt = at }
         case .insertSigningKey(let key):
-            guard !s.signingKeys.contains(where: { $0.kid == key.kid }) else { throw StoreError.conflict(field: "kid") }
+            guard !s.signingKeys.contains(where: { $0.kid == key.kid || (key.retiredAt == nil && $0.retiredAt == nil) }) else {
+                throw StoreError.conflict(field: "signing_key")
+            }
             s.signingKeys.append(key)
         case .retireSigningKeys(let kid, let at, let listedUntil):
             for i in s.signingKeys.indices where s.signingKeys[i].kid != kid && s.signingKeys[i].retiredAt == nil {

@@ -65,7 +65,10 @@ def pair(tmp_path, smtp_port, database, extra=None, smtp_port_a=None):
                 # Behind one load balancer, every instance has the same public address.
                 "server": {"public_url": "http://accounts.lb.test"}}
     for key, values in (extra or {}).items():
-        settings.setdefault(key, {}).update(values)
+        if isinstance(values, list):
+            settings[key] = values
+        else:
+            settings.setdefault(key, {}).update(values)
     (tmp_path / "a").mkdir()
     (tmp_path / "b").mkdir()
     a = Broker(tmp_path / "a", smtp_port_a or smtp_port, extra=settings).start()
@@ -172,6 +175,44 @@ def test_a_reset_on_one_instance_ends_the_session_on_the_other_within_the_cache_
         while b.call("GET", "/api/v1/session", token=token)[0] != 401:
             assert time.monotonic() - started < 3.0, "the other instance still serves the revoked session"
             time.sleep(0.1)
+    finally:
+        a.stop()
+        b.stop()
+
+
+def test_an_apps_code_from_a_is_exchanged_on_b_and_both_publish_the_same_keys(tmp_path, smtp, database):
+    import base64
+    import hashlib
+    import httpx
+    from joserfc import jwt
+    from joserfc.jwk import KeySet
+    from apps import REDIRECT, SHOP_SECRET, apps_config, csrf_of
+    a, b = pair(tmp_path, smtp.port, database, extra={"apps": apps_config()})
+    try:
+        a.admin("POST", "/api/v1/admin/accounts", {"login": "maria", "email": "maria@example.com", "password": "maria-password"})
+        browser = Browser()
+        _, _, page = browser.get(a.url + "/signin")
+        assert browser.post(a.url + "/signin", form={"csrf": csrf_of(page), "login": "maria", "password": "maria-password"})[0] == 303
+        verifier = "v" * 50
+        challenge = base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest()).rstrip(b"=").decode()
+        query = urllib.parse.urlencode({"response_type": "code", "client_id": "shop", "redirect_uri": REDIRECT, "scope": "openid offline_access",
+                                        "state": "s", "nonce": "n", "code_challenge": challenge, "code_challenge_method": "S256"})
+        status, headers, _ = browser.get(a.url + "/oauth2/authorize?" + query)
+        code = dict(urllib.parse.parse_qsl(urllib.parse.urlparse(headers["Location"]).query))["code"]
+        tokens = httpx.post(b.url + "/oauth2/token", auth=("shop", SHOP_SECRET), data={
+            "grant_type": "authorization_code", "code": code, "redirect_uri": REDIRECT, "code_verifier": verifier}).json()
+        assert "id_token" in tokens, tokens
+        jwks_a, jwks_b = (httpx.get(x.url + "/oauth2/jwks").json() for x in (a, b))
+        assert jwks_a == jwks_b and len(jwks_a["keys"]) == 1, "one key, made by whichever instance signed first, shared"
+        claims = jwt.decode(tokens["id_token"], KeySet.import_key_set(jwks_a)).claims
+        assert claims["iss"] == "http://accounts.lb.test" and claims["nonce"] == "n"
+        assert httpx.get(a.url + "/oauth2/userinfo", headers={"Authorization": "Bearer " + tokens["access_token"]}).status_code == 200
+        refreshed = httpx.post(a.url + "/oauth2/token", auth=("shop", SHOP_SECRET),
+                               data={"grant_type": "refresh_token", "refresh_token": tokens["refresh_token"]})
+        assert refreshed.status_code == 200
+        again = httpx.post(b.url + "/oauth2/token", auth=("shop", SHOP_SECRET),
+                           data={"grant_type": "refresh_token", "refresh_token": tokens["refresh_token"]})
+        assert again.json()["error"] == "invalid_grant", "a refresh token reused on another instance is caught too"
     finally:
         a.stop()
         b.stop()

@@ -156,7 +156,8 @@ struct AccountPageController {
         return account.identities.filter { seen.insert($0.provider).inserted }.compactMap { providers.provider(id: $0.provider) }.filter(\.signIn).map { p in
             var c = URLComponents()
             c.path = "/auth/\(p.id)/start"
-            c.queryItems = [URLQueryItem(name: "return_to", value: "/account")]
+            // Back to this page, with its own return_to (an app's authorization request, say) kept.
+            c.queryItems = [URLQueryItem(name: "return_to", value: f.link("/account"))]
                 + (f.request.uri.queryParameters.get("lang").map { [URLQueryItem(name: "lang", value: $0)] } ?? [])
             return ["href": c.string ?? c.path, "label": f.text("sign_in_with", ["provider": p.name])]
         }

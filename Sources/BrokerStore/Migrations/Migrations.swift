@@ -137,7 +137,9 @@ public enum Migrations {
             "CREATE INDEX check_words_newest ON check_words(account_id, purpose, kind, created_at, id)",
         ]),
         // The broker as an OpenID Connect provider: what it gave apps (codes, access and refresh
-        // tokens, by hash), and the keys its id_tokens are signed with (sealed).
+        // tokens, by hash), and the keys its id_tokens are signed with (sealed). `current_slot` is 1
+        // for the current key and NULL for retired ones: unique, so two instances making the first
+        // key at once cannot both succeed, and every instance signs with the same key.
         Migration(id: "0007_apps", statements: [
             """
             CREATE TABLE app_tokens (
@@ -167,7 +169,8 @@ public enum Migrations {
                 private_key TEXT NOT NULL,
                 created_at BIGINT NOT NULL,
                 retired_at BIGINT,
-                listed_until BIGINT
+                listed_until BIGINT,
+                current_slot INTEGER UNIQUE
             )
             """,
         ]),

@@ -124,11 +124,12 @@ enum StatementPlan {
             return [SQLStatement("UPDATE app_tokens SET revoked_at = ? WHERE grant_id = ? AND revoked_at IS NULL",
                                  [.int(at.milliseconds), .text(grantId)])]
         case .insertSigningKey(let k):
-            return [SQLStatement("INSERT INTO signing_keys (kid, private_key, created_at, retired_at, listed_until) VALUES (?, ?, ?, ?, ?)",
-                                 [.text(k.kid), .text(k.sealedPrivateKey), .int(k.createdAt.milliseconds), .int(k.retiredAt?.milliseconds),
-                                  .int(k.listedUntil?.milliseconds)])]
+            return [SQLStatement(
+                "INSERT INTO signing_keys (kid, private_key, created_at, retired_at, listed_until, current_slot) VALUES (?, ?, ?, ?, ?, ?)",
+                [.text(k.kid), .text(k.sealedPrivateKey), .int(k.createdAt.milliseconds), .int(k.retiredAt?.milliseconds),
+                 .int(k.listedUntil?.milliseconds), .int(k.retiredAt == nil ? 1 : nil)])]
         case .retireSigningKeys(let kid, let at, let listedUntil):
-            return [SQLStatement("UPDATE signing_keys SET retired_at = ?, listed_until = ? WHERE kid <> ? AND retired_at IS NULL",
+            return [SQLStatement("UPDATE signing_keys SET retired_at = ?, listed_until = ?, current_slot = NULL WHERE kid <> ? AND retired_at IS NULL",
                                  [.int(at.milliseconds), .int(listedUntil.milliseconds), .text(kid)])]
         }
     }
@@ -145,6 +146,7 @@ enum StatementPlan {
         if text.contains("accounts.email") || text.contains("accounts_email") { return "email" }
         if text.contains("accounts.phone") || text.contains("accounts_phone") { return "phone" }
         if text.contains("identities") { return "identity" }
+        if text.contains("signing_keys") { return "signing_key" }
         if text.contains("accounts.id") || text.contains("accounts_pkey") { return "id" }
         return "value"
     }
