@@ -157,8 +157,10 @@ struct AccountPageController {
             var c = URLComponents()
             c.path = "/auth/\(p.id)/start"
             // Back to this page, with its own return_to (an app's authorization request, say) kept.
-            c.queryItems = [URLQueryItem(name: "return_to", value: f.link("/account"))]
+            let back = f.returnTo.map { "/account?return_to=" + AppAuthorizationRequest.encode($0) } ?? "/account"
+            c.queryItems = [URLQueryItem(name: "return_to", value: back)]
                 + (f.request.uri.queryParameters.get("lang").map { [URLQueryItem(name: "lang", value: $0)] } ?? [])
+            c.percentEncodedQuery = c.percentEncodedQuery?.replacingOccurrences(of: "+", with: "%2B")
             return ["href": c.string ?? c.path, "label": f.text("sign_in_with", ["provider": p.name])]
         }
     }
