@@ -48,18 +48,21 @@ public final class DeliveryWorker: Service, Sendable {
         self.logger = logger
     }
 
+    /// Runs passes until the service group shuts down gracefully (SIGTERM). A pass under way then
+    /// finishes: each message it claimed is sent or recorded as failed, so no claim is left to run
+    /// out and nothing is cut off halfway through an SMTP conversation. Only the wait between
+    /// passes is cut short.
     public func run() async throws {
         logger.info("delivery worker started")
-        await cancelWhenGracefulShutdown {
-            while !Task.isCancelled {
-                do {
-                    while try await self.drainOnce() > 0, !Task.isCancelled {}
-                } catch {
-                    self.logger.warning("outbox unavailable", metadata: ["error": "\(error)"])
-                }
-                try? await Task.sleep(for: self.settings.pollInterval)
+        while !Task.isShuttingDownGracefully, !Task.isCancelled {
+            do {
+                while try await drainOnce() > 0, !Task.isShuttingDownGracefully, !Task.isCancelled {}
+            } catch {
+                logger.warning("outbox unavailable", metadata: ["error": "\(error)"])
             }
+            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: self.settings.pollInterval) }
         }
+        logger.info("delivery worker stopped")
     }
 
     /// One pass: claims a batch and tries each message once. Returns how many it claimed.

@@ -59,6 +59,12 @@ public func buildRouter(services: BrokerServices) -> Router<BrokerRequestContext
         minPasswordLength: services.config.security.passwordMinLength
     ).addRoutes(to: pages)
     AuthorizeController(apps: services.apps, renderer: renderer, csrf: csrf, cookies: cookies).addRoutes(to: pages)
+    AdminConsoleController(
+        admin: services.admin, recovery: services.recovery, outbox: services.outbox, store: services.ports.store, providers: services.providers,
+        renderer: renderer, csrf: csrf,
+        session: AdminConsoleSession(key: services.consoleKey, tokens: services.config.admin.tokens, secure: !services.config.server.devMode),
+        limits: services.config.rateLimits, clock: services.ports.clock
+    ).addRoutes(to: pages)
     SocialController(
         social: services.social, renderer: renderer, cookies: cookies, csrf: csrf, formPostProviders: services.formPostProviders
     ).addRoutes(to: router.group().add(middleware: PageErrorMiddleware(renderer: renderer, title: "sign_in_problem_title", onlyForBrowsers: true)))

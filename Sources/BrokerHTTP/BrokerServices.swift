@@ -2,6 +2,7 @@ import BrokerConfiguration
 import BrokerCore
 import BrokerLocales
 import Foundation
+import Crypto
 import Prometheus
 
 /// Everything the HTTP application needs, built once by the runtime (or a test) from the configuration.
@@ -17,6 +18,10 @@ public struct BrokerServices: Sendable {
     /// The broker as an OpenID Connect provider for the configured apps.
     public var apps: AppFlow
     public var signer: any IDTokenSigner
+    /// The outbox, for the admin console's account page and its retry button.
+    public var outbox: any Outbox
+    /// Signs the admin console's session cookie.
+    var consoleKey: SymmetricKey
     public var metrics: PrometheusCollectorRegistry
     /// Where a browser may be sent back to: the allowed origins, and the broker's own paths.
     public var returnTo: ReturnToPolicy
@@ -32,8 +37,11 @@ public struct BrokerServices: Sendable {
     public init(
         config: BrokerConfig, ports: BrokerPorts, providers: any ProviderDirectory,
         composer: any MessageComposer, secrets: CheckWordSecrets, gateway: any SocialGateway, decoyHash: String,
-        metrics: PrometheusCollectorRegistry, formPostProviders: Set<String> = [], localizer: Localizer, signer: any IDTokenSigner
+        metrics: PrometheusCollectorRegistry, formPostProviders: Set<String> = [], localizer: Localizer, signer: any IDTokenSigner,
+        outbox: any Outbox
     ) throws {
+        self.outbox = outbox
+        self.consoleKey = secrets.derivedKey("admin-console")
         self.signer = signer
         self.localizer = localizer
         self.pages = try PageRenderer(localizer: localizer)

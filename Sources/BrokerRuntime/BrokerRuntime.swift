@@ -48,7 +48,7 @@ public struct BrokerRuntime: Sendable {
             config: config, ports: ports, providers: catalog, composer: try MustacheMessageComposer(localizer: localizer),
             secrets: secrets, gateway: ProviderGateway(catalog: catalog, clock: clock), decoyHash: decoy, metrics: Self.metrics,
             formPostProviders: Set(catalog.definitions.filter { $0.responseMode == "form_post" }.map(\.id)), localizer: localizer,
-            signer: keyring
+            signer: keyring, outbox: store
         )
         var settings = DeliveryWorker.Settings(maxAttempts: config.delivery.maxAttempts, backoffMaxSeconds: config.delivery.backoffMaxSeconds)
         settings.leaseSeconds = 30

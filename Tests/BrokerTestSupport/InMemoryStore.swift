@@ -230,6 +230,12 @@ public final class InMemoryStore: AccountStore, RateLimiter, Outbox, Sendable {
         }
     }
 
+    public func messages(accountId: String, limit: Int) async throws -> [OutboxMessage] {
+        state.withLock { s in
+            Array(s.outbox.values.map(\.message).filter { $0.accountId == accountId }.sorted { ($0.createdAt, $0.id) > ($1.createdAt, $1.id) }.prefix(limit))
+        }
+    }
+
     public func undelivered(limit: Int) async throws -> [OutboxMessage] {
         state.withLock { s in
             Array(s.outbox.values.map(\.message).filter { $0.state != .sent }.sorted { ($0.createdAt, $0.id) < ($1.createdAt, $1.id) }.prefix(limit))

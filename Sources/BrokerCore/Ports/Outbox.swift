@@ -12,6 +12,8 @@ public protocol Outbox: Sendable {
     /// Only while the claim `claimedUntil` still holds: a worker whose lease ran out (and another
     /// took the message) must not reset the other's claim.
     func markFailed(id: String, claimedUntil: Date?, error: String, retryAt: Date, dead: Bool) async throws
+    /// The messages of one account whatever their state, newest first (the admin console's account page).
+    func messages(accountId: String, limit: Int) async throws -> [OutboxMessage]
     /// Messages not yet delivered (pending and dead), oldest first.
     func undelivered(limit: Int) async throws -> [OutboxMessage]
     /// Puts a dead or pending message back in line for an immediate try; false when there is no such undelivered message.

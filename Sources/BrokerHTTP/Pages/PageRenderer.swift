@@ -20,7 +20,7 @@ public struct PageRenderer: Sendable {
     /// Loads every template and the stylesheet; a missing or broken one stops start-up with its name.
     public init(localizer: Localizer) throws {
         var library = MustacheLibrary()
-        let names = ["header", "footer", "reset", "notice", "link", "account", "form", "recover", "signin"]
+        let names = ["header", "footer", "reset", "notice", "link", "account", "form", "recover", "signin", "admin", "admin_account"]
         for name in names {
             guard let url = Bundle.module.url(forResource: name, withExtension: "mustache", subdirectory: "templates/pages") else {
                 throw ResourceError(name: "templates/pages/\(name).mustache", problem: "is missing from the bundle")

@@ -163,6 +163,8 @@ public enum Migrations {
             """,
             "CREATE INDEX app_tokens_grant ON app_tokens(grant_id)",
             "CREATE INDEX app_tokens_expiry ON app_tokens(expires_at)",
+            // The admin console's account page lists the account's messages.
+            "CREATE INDEX outbox_account ON outbox(account_id, created_at)",
             """
             CREATE TABLE signing_keys (
                 kid TEXT PRIMARY KEY,

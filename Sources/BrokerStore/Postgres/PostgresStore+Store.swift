@@ -178,6 +178,10 @@ extension PostgresStore {
         ]) { $0 }
     }
 
+    public func messages(accountId: String, limit: Int) async throws -> [OutboxMessage] {
+        try await rows(Queries.messagesOfAccount, [.text(accountId), .int(Int64(limit))]) { Queries.message($0) }
+    }
+
     public func undelivered(limit: Int) async throws -> [OutboxMessage] {
         try await rows(Queries.undelivered, [.int(Int64(limit))]) { Queries.message($0) }
     }

@@ -32,6 +32,7 @@ enum Queries {
     static let signingKeys = "SELECT * FROM signing_keys ORDER BY created_at, kid"
     static let accountsPage = "SELECT * FROM accounts WHERE id > ? ORDER BY id LIMIT ?"
     static let undelivered = "SELECT * FROM outbox WHERE state <> 'sent' ORDER BY created_at, id LIMIT ?"
+    static let messagesOfAccount = "SELECT * FROM outbox WHERE account_id = ? ORDER BY created_at DESC, id DESC LIMIT ?"
     static let markSent = """
         UPDATE outbox SET state = 'sent', sent_at = ?, claimed_until = NULL, text_body = '', html_body = NULL, last_error = NULL
         WHERE id = ?

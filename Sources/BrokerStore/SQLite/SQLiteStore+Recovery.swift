@@ -64,6 +64,12 @@ extension SQLiteStore {
         }
     }
 
+    public func messages(accountId: String, limit: Int) async throws -> [OutboxMessage] {
+        try await read { db in
+            try Row.fetchAll(db, sql: Queries.messagesOfAccount, arguments: [accountId, limit]).map { Queries.message(GRDBRow($0)) }
+        }
+    }
+
     public func undelivered(limit: Int) async throws -> [OutboxMessage] {
         try await read { db in try Row.fetchAll(db, sql: Queries.undelivered, arguments: [limit]).map { Queries.message(GRDBRow($0)) } }
     }

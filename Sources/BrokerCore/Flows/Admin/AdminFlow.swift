@@ -16,6 +16,12 @@ public struct AdminFlow: Sendable {
         self.actor = actor
     }
 
+    /// The same operations, recorded in audit events as done by `actor` (the admin console names
+    /// the token an operator signed in with).
+    public func acting(as actor: String) -> AdminFlow {
+        AdminFlow(ports: ports, security: security, providers: providers, actor: actor)
+    }
+
     public func create(_ input: NewAccountInput) async throws -> Account {
         let now = ports.clock.now()
         var account = Account(id: ports.tokens.identifier(), createdAt: now)
@@ -143,6 +149,45 @@ public struct AdminFlow: Sendable {
             .revokeCheckWords(accountId: id, purposes: CheckWordPurpose.proofs, at: now),
             ports.audit("password_set", account: id, actor: actor),
         ])
+    }
+
+    /// Offboarding in one step (a dismissed employee): the new address, verified; every session
+    /// ended; every open word (recovery links and codes, proofs, "not me" links) dead, since they
+    /// went to the old address.
+    public func replaceEmail(_ id: String, with raw: String) async throws -> Account {
+        var account = try await get(id)
+        let email = try IdentifierPolicy.email(raw)
+        let now = ports.clock.now()
+        account.email = email
+        account.emailVerified = true
+        account.updatedAt = now
+        try await commitUpdate([
+            .updateAccount(account),
+            .revokeSessions(accountId: id, exceptTokenHash: nil, at: now),
+            .revokeCheckWords(accountId: id, purposes: CheckWordPurpose.allCases, at: now),
+            ports.audit("email_replaced", account: id, actor: actor),
+        ])
+        account.version += 1
+        return account
+    }
+
+    /// Records that an operator put a message back in line (the outbox port did it).
+    public func recordRetry(messageId: String, accountId: String?) async throws {
+        try await ports.commit([ports.audit("message_retried", account: accountId, actor: actor, ["message": messageId])])
+    }
+
+    /// The admin token a console sign-in names, or nil. Counted first as a failed sign-in of the
+    /// client's address (a right token gives it back), so tokens cannot be guessed faster than
+    /// `login_per_address` a window; compared in constant time against every configured token.
+    public func consoleToken(_ candidate: String, tokens: [Secret], limits: RateLimitSettings, clientAddress: String?) async throws -> Secret? {
+        let throttle = ports.throttle(limits)
+        let ticket = try await throttle.admit(throttle.signInFailures(account: nil, identifier: nil, clientAddress: clientAddress)) {
+            BrokerError.tooManyAttempts(retryAfter: $0)
+        }
+        var found: Secret?
+        for token in tokens where TokenHash.constantTimeEquals(candidate, token.value) { found = token }
+        if found != nil { await ticket.release() }
+        return found
     }
 
     public func link(_ id: String, _ input: IdentityInput) async throws -> Account {

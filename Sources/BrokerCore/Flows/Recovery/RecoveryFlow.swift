@@ -76,7 +76,7 @@ public struct RecoveryFlow: Sendable {
     }
 
     /// An operator's send: no cooldown, no pause; the account must have a verified address on the channel.
-    public func adminSend(accountId: String, channel raw: String?) async throws {
+    public func adminSend(accountId: String, channel raw: String?, actor: String = "admin") async throws {
         guard accountId.utf8.count <= 128, let account = try await ports.store.account(id: accountId) else {
             throw BrokerError.notFound(what: "Account")
         }
@@ -84,7 +84,7 @@ public struct RecoveryFlow: Sendable {
         guard account.verifiedAddress(on: channel) != nil else {
             throw BrokerError.invalidRequest(field: "channel", reason: .noVerifiedAddress(channel))
         }
-        try await send(to: account, via: channel, respectCooldown: false, actor: "admin")
+        try await send(to: account, via: channel, respectCooldown: false, actor: actor)
     }
 
     /// `POST /api/v1/recovery/login-reminder`: the login name and sign-in methods, to a verified email or phone
