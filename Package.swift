@@ -151,6 +151,7 @@ let package = Package(
                 "BrokerStore",
                 "BrokerProviders",
                 "BrokerRuntime",
+                "BrokerSigning",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),

@@ -1,6 +1,7 @@
 import ArgumentParser
 import BrokerCore
 import BrokerRuntime
+import BrokerSigning
 import Foundation
 
 /// `broker keys list|rotate`: the keys the broker signs id_tokens with.
@@ -10,16 +11,20 @@ struct KeysCommand: AsyncParsableCommand {
         subcommands: [List.self, Rotate.self]
     )
 
+    /// The keyring of the configured database (migrated first, as every command does).
+    static func keyring(_ options: ConfigOptions) async throws -> SigningKeyring {
+        let config = try options.load()
+        let store = try BrokerRuntime.openStore(config)
+        try await store.migrate()
+        return try await BrokerRuntime.keyring(config: config, store: store)
+    }
+
     struct List: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "One line per key: kid, state, created, retired, listed in the JWKS until.")
         @OptionGroup var options: ConfigOptions
 
         func run() async throws {
-            let config = try options.load()
-            let store = try BrokerRuntime.openStore(config)
-            try await store.migrate()
-            let keyring = try await BrokerRuntime.keyring(config: config, store: store)
-            let records = try await keyring.records()
+            let records = try await KeysCommand.keyring(options).records()
             if records.isEmpty { print("no signing key yet: the first is made when an app first needs one") }
             let now = Date()
             let format = ISO8601DateFormatter()
@@ -38,11 +43,7 @@ struct KeysCommand: AsyncParsableCommand {
         @OptionGroup var options: ConfigOptions
 
         func run() async throws {
-            let config = try options.load()
-            let store = try BrokerRuntime.openStore(config)
-            try await store.migrate()
-            let keyring = try await BrokerRuntime.keyring(config: config, store: store)
-            let record = try await keyring.rotate()
+            let record = try await KeysCommand.keyring(options).rotate()
             print("new signing key \(record.kid); running brokers sign with it within 30 seconds")
         }
     }

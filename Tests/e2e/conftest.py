@@ -1,1 +1,1 @@
-from fixtures import sms, smtp  # noqa: F401  (pytest finds fixtures by name)
+from fixtures import oidc, sms, smtp  # noqa: F401  (pytest finds fixtures by name)

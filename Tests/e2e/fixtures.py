@@ -1,7 +1,9 @@
-"""Fixtures shared by the end-to-end and browser suites: the real SMTP server and SMS gateway sink."""
+"""Fixtures shared by the end-to-end and browser suites: the real SMTP server, SMS gateway sink
+and OpenID Connect provider."""
 import pytest
 
 from harness import SMSSink, SMTPServer
+from social import OIDCProvider
 
 
 @pytest.fixture
@@ -16,3 +18,10 @@ def sms():
     sink = SMSSink()
     yield sink
     sink.close()
+
+
+@pytest.fixture
+def oidc():
+    provider = OIDCProvider()
+    yield provider
+    provider.stop()

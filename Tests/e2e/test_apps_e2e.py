@@ -12,16 +12,9 @@ import pytest
 
 from apps import HOME, REDIRECT, App, apps_config, csrf_of, follow_to_app, location
 from harness import Broker, reset_token, text_of
-from social import Browser, OIDCProvider, providers_dir
+from social import Browser, providers_dir
 
 MARIA = {"login": "maria", "email": "maria@example.com", "phone": "+5511999990000", "password": "maria-password", "locale": "pt-BR"}
-
-
-@pytest.fixture
-def oidc():
-    provider = OIDCProvider()
-    yield provider
-    provider.stop()
 
 
 @pytest.fixture

@@ -7,14 +7,7 @@ import urllib.parse
 import pytest
 
 from harness import ADMIN_TOKEN, Broker, reset_token, text_of
-from social import Browser, FakeGitHub, OIDCProvider, providers_dir
-
-
-@pytest.fixture
-def oidc():
-    provider = OIDCProvider()
-    yield provider
-    provider.stop()
+from social import Browser, FakeGitHub, providers_dir
 
 
 @pytest.fixture
