@@ -266,3 +266,23 @@ def test_keys_rotate_and_retired_keys_stay_listed(broker, maria):
     header = lambda t: json.loads(base64.urlsafe_b64decode(t.split(".")[0] + "=="))
     assert header(new["id_token"])["kid"] != header(old["id_token"])["kid"]
     assert app.verify(old["id_token"])["sub"] == maria["id"], "a token of the retired key still checks"
+
+
+def test_no_app_secret_reaches_the_log_at_any_level(tmp_path, smtp, sms, oidc):
+    from apps import SHOP_SECRET
+    broker = Broker(tmp_path, smtp.port, sms_url=sms.url, extra={"apps": apps_config(), "log": {"level": "trace"}}).start()
+    try:
+        broker.admin("POST", "/api/v1/admin/accounts", MARIA)
+        app = App(broker)
+        _, callback = signed_in_code(broker, app)
+        code = dict(urllib.parse.parse_qsl(urllib.parse.urlparse(callback).query))["code"]
+        token, _ = app.finish(callback)
+        refreshed = app.client.refresh_token(app.discovery["token_endpoint"], refresh_token=token["refresh_token"])
+        app.userinfo(refreshed["access_token"])
+        log = broker.log.read_text()
+        assert "/oauth2/token" in log, "the requests were logged"
+        for secret in (code, token["access_token"], token["refresh_token"], token["id_token"], refreshed["access_token"],
+                       refreshed["refresh_token"], SHOP_SECRET, app.verifier, app.nonce, app.state):
+            assert secret not in log
+    finally:
+        broker.stop()
