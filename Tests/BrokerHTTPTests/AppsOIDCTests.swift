@@ -199,8 +199,11 @@ struct AppsOIDCTests {
             #expect(back.hasPrefix(app.runtime.config.server.publicURL + "/oauth2/authorize?"))
             let page = try await client.call(.get, location)
             #expect(page.text.contains("Entrar em Shop"))
-            // Giving up goes back to the app (login_required there), never round to this page again.
-            #expect(page.text.contains("href=\"" + back.replacingOccurrences(of: "&", with: "&amp;") + "&amp;prompt=none\""))
+            // Giving up goes back to the app (access_denied there), never round to this page again.
+            #expect(page.text.contains("href=\"" + back.replacingOccurrences(of: "&", with: "&amp;") + "&amp;broker_cancel=1\""))
+            let gaveUp = try await client.call(.get, String(back.dropFirst(app.runtime.config.server.publicURL.count)) + "&broker_cancel=1")
+            #expect(Self.query(gaveUp)["error"] == "access_denied")
+            #expect(Self.query(gaveUp)["state"] == "st+ate")
             let csrf = try #require(RecoveryPagesTests.csrf(in: page.text))
             let csrfCookie = try #require(RecoveryPagesTests.cookie(page))
             let body = "csrf=\(csrf)&login=maria%40example.com&password=old-password&return_to=" + AppAuthorizationRequest.encode(back)
@@ -233,7 +236,7 @@ struct AppsOIDCTests {
             let after = try await client.call(.get, next, headers: [.cookie: session])
             let back = try #require(after.text.range(of: #"<p class="back"><a class="button secondary" href="[^"]+""#, options: .regularExpression)
                 .map { String(after.text[$0]).components(separatedBy: "href=\"")[1].dropLast().replacingOccurrences(of: "&amp;", with: "&") })
-            #expect(back.hasPrefix(request) && back.hasSuffix("&prompt=none"))
+            #expect(back.hasPrefix(request) && back.hasSuffix("&broker_cancel=1"))
             let code = try await client.call(.get, String(back.dropFirst(app.runtime.config.server.publicURL.count)), headers: [.cookie: session])
             #expect(Self.query(code)["code"] != nil, "\(code.headers[.location] ?? "")")
         }

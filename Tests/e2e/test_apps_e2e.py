@@ -103,7 +103,7 @@ def test_forgot_password_by_email_link_ends_signed_in_at_the_app(broker, maria, 
         "return_to": return_to})
     assert status == 200 and browser.cookie("broker_session")
     back = re.search(r'<a class="button secondary" href="([^"]+)"', page).group(1).replace("&amp;", "&")
-    assert back == return_to + "&prompt=none", "back to the app without ever coming round to the sign-in page again"
+    assert back == return_to + "&broker_cancel=1", "back to the app without ever coming round to the sign-in page again"
     _, claims = app.finish(follow_to_app(browser, broker, back))
     assert claims["sub"] == maria["id"] and claims["amr"] == ["otp"]
 

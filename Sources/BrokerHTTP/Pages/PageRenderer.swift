@@ -82,13 +82,14 @@ public struct PageRenderer: Sendable {
         return response
     }
 
-    /// Where "Back to the site" goes. Back to an app's authorization request it asks with `prompt=none`:
-    /// a person who signed in gets the code, one who did not goes back to the app with `login_required`,
-    /// and never round again to this sign-in page.
+    /// Where "Back to the site" goes. Back to an app's authorization request it adds the broker's
+    /// `broker_cancel` marker: a person who signed in gets the code, one who gave up goes back to the
+    /// app with `access_denied`, and never round again to the sign-in page.
     func backHref(_ returnTo: String) -> String {
         guard let prefix = authorizePrefix, returnTo.hasPrefix(prefix) else { return returnTo }
-        let query = returnTo.dropFirst(prefix.count).split(separator: "&").filter { !$0.hasPrefix("prompt=") }
-        return prefix + (query + ["prompt=none"]).joined(separator: "&")
+        let marker = AppAuthorizationRequest.cancelParameter
+        let query = returnTo.dropFirst(prefix.count).split(separator: "&").filter { !$0.hasPrefix(marker + "=") }
+        return prefix + (query + [marker + "=1"]).joined(separator: "&")
     }
 
     /// Links to the same page in each language, keeping the rest of the query.

@@ -9,6 +9,9 @@ public struct AppAuthorizationRequest: Sendable, Equatable {
     /// The broker's own marker, added when it sends the person to sign in again for `prompt=login`
     /// or `max_age`: a sign-in at or after this time (Unix seconds) satisfies them.
     public static let authAfterParameter = "auth_after"
+    /// The broker's own marker on the pages' "Back to the site": without a sign-in that satisfies
+    /// the request, the person gave up, and the app hears `access_denied`.
+    public static let cancelParameter = "broker_cancel"
 
     public var client: AppClient
     public var redirectURI: String
@@ -22,6 +25,7 @@ public struct AppAuthorizationRequest: Sendable, Equatable {
     public var loginHint: String?
     public var uiLocales: String?
     public var authAfter: Date?
+    public var cancelled = false
 
     /// Reads the query of an authorization request. `parameters` holds each name once; `repeated`
     /// names the ones that came more than once (RFC 6749 §3.1 forbids that).
@@ -72,7 +76,8 @@ public struct AppAuthorizationRequest: Sendable, Equatable {
         let authAfter = parameters[authAfterParameter].flatMap(Int.init).map { Date(timeIntervalSince1970: TimeInterval($0)) }
         return AppAuthorizationRequest(
             client: client, redirectURI: redirectURI, state: state, scope: scope, nonce: parameters["nonce"], codeChallenge: challenge,
-            prompt: prompt, maxAge: maxAge, loginHint: parameters["login_hint"], uiLocales: parameters["ui_locales"], authAfter: authAfter
+            prompt: prompt, maxAge: maxAge, loginHint: parameters["login_hint"], uiLocales: parameters["ui_locales"], authAfter: authAfter,
+            cancelled: parameters[cancelParameter] == "1"
         )
     }
 

@@ -53,6 +53,9 @@ public struct AppFlow: Sendable {
             try await ports.commit([.insertAppToken(token), ports.audit("app_authorized", account: account.id, actor: "user", ["client_id": request.client.clientId])])
             return .redirect(AppAuthorizationRequest.redirect(request.redirectURI, [("code", code), ("state", request.state), ("iss", settings.issuer)]))
         }
+        if request.cancelled {
+            return .redirect(errorRedirect(OAuthError("access_denied", "the person went back to the app without signing in"), request.redirectURI, request.state))
+        }
         if request.prompt.contains("none") {
             return .redirect(errorRedirect(OAuthError("login_required", "the person is not signed in at the broker"), request.redirectURI, request.state))
         }
