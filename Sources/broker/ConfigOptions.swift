@@ -31,10 +31,6 @@ enum LogSetup {
     static func bootstrap(level: String) {
         guard done.withLock({ done in defer { done = true }; return !done }) else { return }
         let parsed = Logger.Level(rawValue: level) ?? .info
-        LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = parsed
-            return handler
-        }
+        LoggingSystem.bootstrap { label in StandardErrorLogHandler(label: label, level: parsed) }
     }
 }

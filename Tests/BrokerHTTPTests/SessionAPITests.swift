@@ -99,6 +99,20 @@ struct SessionAPITests {
         }
     }
 
+    @Test func theSessionAnswerFollowsEveryChangeOfTheAccount() async throws {
+        let app = try await AppHarness()
+        try await app.test { client in
+            let id = try await client.createAccount(Self.maria)
+            let token = try #require((try await client.call(.post, "/api/v1/login", json: #"{"login":"maria","password":"s3cret-pass"}"#)
+                .json["session"] as? [String: Any])?["token"] as? String)
+            #expect(try await client.call(.get, "/api/v1/session", bearer: token).account["email"] as? String == "maria@example.com")
+            #expect(try await client.call(.get, "/api/v1/session", bearer: token).account["email"] as? String == "maria@example.com")
+            try await client.admin(.patch, "/api/v1/admin/accounts/\(id)", json: #"{"email":"new@example.com"}"#)
+            #expect(try await client.call(.get, "/api/v1/session", bearer: token).account["email"] as? String == "new@example.com",
+                    "the encoded answer is not served once the account changed")
+        }
+    }
+
     @Test func blockedAccountIsRefused() async throws {
         let app = try await AppHarness()
         try await app.test { client in

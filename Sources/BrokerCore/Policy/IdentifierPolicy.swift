@@ -115,6 +115,11 @@ extension Unicode.Scalar {
 extension StringProtocol {
     /// Leading and trailing spaces, tabs and newlines removed.
     public func trimmingWhitespace() -> String {
+        // Fast path: nothing to trim when both ends are visible ASCII (a token, most identifiers).
+        let whole = String(self)
+        if let first = whole.utf8.first, let last = whole.utf8.last, (0x21...0x7E).contains(first), (0x21...0x7E).contains(last) {
+            return whole
+        }
         let scalars = unicodeScalars
         guard let start = scalars.firstIndex(where: { !$0.properties.isWhitespace }),
               let end = scalars.lastIndex(where: { !$0.properties.isWhitespace })

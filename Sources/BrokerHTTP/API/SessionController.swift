@@ -6,6 +6,7 @@ import Hummingbird
 struct SessionController {
     let signIn: SignInFlow
     let cookies: SessionCookies
+    let answers = EncodedAnswers()
 
     struct LoginBody: Decodable {
         var login: String
@@ -52,10 +53,13 @@ struct SessionController {
     @Sendable func session(_ request: Request, context: BrokerRequestContext) async throws -> Response {
         guard let token = SessionCookies.token(in: request) else { throw BrokerError.unauthenticated }
         let (session, account) = try await signIn.current(token: token)
-        return try JSONResponse.make(SessionAnswer(
-            account: AccountDocument(account: account),
-            session: .init(expiresAt: session.expiresAt, authenticatedAt: session.authenticatedAt, methods: session.methods)
-        ))
+        let body = try answers.body(session: session, account: account) {
+            ByteBuffer(bytes: try JSONResponse.encoder.encode(SessionAnswer(
+                account: AccountDocument(account: account),
+                session: .init(expiresAt: session.expiresAt, authenticatedAt: session.authenticatedAt, methods: session.methods)
+            )))
+        }
+        return Response(status: .ok, headers: [.contentType: "application/json; charset=utf-8", .cacheControl: "no-store"], body: .init(byteBuffer: body))
     }
 
     @Sendable func logout(_ request: Request, context: BrokerRequestContext) async throws -> Response {
