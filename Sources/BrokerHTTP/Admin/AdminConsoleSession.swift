@@ -31,8 +31,9 @@ struct AdminConsoleSession: Sendable {
     func actor(of request: Request, now: Date) -> String? {
         guard let value = request.cookies[Self.cookie]?.value, value.utf8.count < 200 else { return nil }
         let parts = value.split(separator: ".")
-        guard parts.count == 3, let expiry = Int(parts[0]), let fingerprint = Optional(String(parts[1])),
-              TokenHash.constantTimeEquals(String(parts[2]), signature("\(parts[0]).\(parts[1])")),
+        guard parts.count == 3, let expiry = Int(parts[0]) else { return nil }
+        let fingerprint = String(parts[1])
+        guard TokenHash.constantTimeEquals(String(parts[2]), signature("\(parts[0]).\(parts[1])")),
               TimeInterval(expiry) > now.timeIntervalSince1970,
               tokens.contains(where: { Self.fingerprint($0) == fingerprint })
         else { return nil }
