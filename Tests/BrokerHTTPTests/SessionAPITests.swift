@@ -99,6 +99,24 @@ struct SessionAPITests {
         }
     }
 
+    @Test func cookieDomainLetsSiblingSubdomainsForwardTheCookie() async throws {
+        let app = try await AppHarness(devMode: false, environment: [
+            "BROKER_SERVER_PUBLIC_URL": "https://id.example.com", "BROKER_SERVER_COOKIE_DOMAIN": "example.com",
+        ])
+        try await app.test { client in
+            _ = try await client.createAccount(Self.maria)
+            let reply = try await client.call(.post, "/api/v1/login", json: #"{"login":"maria","password":"s3cret-pass"}"#)
+            let cookie = reply.setCookie.split(separator: "\n").first { $0.hasPrefix("broker_session=") }.map(String.init) ?? ""
+            #expect(cookie.contains("Domain=example.com"))
+            // What an app on shop.example.com does with the cookie its browser sent it.
+            let token = String(cookie.dropFirst("broker_session=".count).prefix { $0 != ";" })
+            let forwarded = try await client.call(.get, "/api/v1/session", headers: [.cookie: "broker_session=" + token])
+            #expect(forwarded.account["email"] as? String == "maria@example.com")
+            let out = try await client.call(.post, "/api/v1/logout", headers: [.cookie: "broker_session=" + token])
+            #expect(out.setCookie.contains("Domain=example.com"), "signing out clears the same cookie")
+        }
+    }
+
     @Test func theSessionAnswerFollowsEveryChangeOfTheAccount() async throws {
         let app = try await AppHarness()
         try await app.test { client in
