@@ -8,6 +8,7 @@ import Mustache
 public struct MustacheMessageComposer: MessageComposer {
     let library: MustacheLibrary
     let localizer: Localizer
+    let shapes = MessageShapes()
 
     public init(localizer: Localizer) throws {
         var library = MustacheLibrary()
@@ -38,6 +39,14 @@ public struct MustacheMessageComposer: MessageComposer {
     }
 
     public func compose(_ message: MessageContent, locale: String, channel: Channel) throws -> ComposedMessage {
+        if let fast = try shapes.compose(message, locale: locale, channel: channel, render: { try render($0, locale: locale, channel: channel) }) {
+            return fast
+        }
+        return try render(message, locale: locale, channel: channel)
+    }
+
+    /// The message rendered from the templates, every time.
+    func render(_ message: MessageContent, locale: String, channel: Channel) throws -> ComposedMessage {
         func t(_ key: String, _ values: [String: String] = [:]) -> String { localizer.text("message." + key, locale: locale, values) }
         guard channel.carriesHTML else { return ComposedMessage(subject: "", text: sms(message, t), html: nil) }
         var blocks: [Block] = []
