@@ -69,7 +69,7 @@ public struct BrokerServices: Sendable {
             publicURL: config.server.publicURL
         )
         self.apps = AppFlow(ports: ports, signIn: signIn, apps: AppDirectory(config.apps), signer: signer,
-                            settings: AppFlow.Settings(issuer: config.server.publicURL))
+                            settings: AppFlow.Settings(issuer: config.server.publicURL), markerKey: secrets.derivedKey("authorization-markers"))
         self.metrics = metrics
     }
 }

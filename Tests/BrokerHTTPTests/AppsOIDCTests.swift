@@ -254,6 +254,26 @@ struct AppsOIDCTests {
             #expect(old.headers[.location]?.hasPrefix("/signin?") == true)
             let recent = try await client.call(.get, Self.authorizeURI(extra: "&max_age=60"), headers: [.cookie: "broker_session=" + session])
             #expect(Self.query(recent)["code"] != nil)
+
+            // The way back carries the broker's signed marker: a sign-in made after it is fresh enough.
+            let back = try #require(URLComponents(string: reply.headers[.location] ?? "")?.queryItems?.first { $0.name == "return_to" }?.value)
+            let path = String(back.dropFirst(app.runtime.config.server.publicURL.count))
+            let fresh = try await app.session(for: account, ago: 0)
+            #expect(Self.query(try await client.call(.get, path, headers: [.cookie: "broker_session=" + fresh]))["code"] != nil)
+            #expect(try await client.call(.get, path, headers: [.cookie: "broker_session=" + session]).headers[.location]?.hasPrefix("/signin?") == true,
+                    "the older sign-in still is not")
+            // Nobody else can add the marker to waive a fresh sign-in the app asked for.
+            let marker = try #require(URLComponents(string: back)?.queryItems?.first { $0.name == "auth_after" }?.value)
+            let seconds = marker.prefix { $0 != "." }
+            for forged in ["0", "\(seconds)", "\(Int(seconds)! - 60).\(marker.split(separator: ".")[1])"] {
+                let reply = try await client.call(.get, Self.authorizeURI(extra: "&prompt=login&auth_after=\(forged)"),
+                                                  headers: [.cookie: "broker_session=" + session])
+                #expect(reply.headers[.location]?.hasPrefix("/signin?") == true, "\(forged)")
+            }
+            // Nor move it to another request (another state).
+            let moved = path.replacingOccurrences(of: "state=st%2Bate", with: "state=other")
+            #expect(moved != path)
+            #expect(try await client.call(.get, moved, headers: [.cookie: "broker_session=" + fresh]).headers[.location]?.hasPrefix("/signin?") == true)
         }
     }
 

@@ -33,11 +33,11 @@ struct AuthorizeController {
         switch try await apps.authorize(parsed, sessionToken: request.cookies[SessionCookies.name]?.value) {
         case .redirect(let url):
             return redirect(url)
-        case .signIn(let authAfter):
+        case .signIn(let marker):
             // Back to this same request after signing in, with the broker's own marker for a fresh sign-in.
             var query = (request.uri.query ?? "").split(separator: "&")
                 .filter { !$0.hasPrefix(AppAuthorizationRequest.authAfterParameter + "=") }.map(String.init)
-            if let authAfter { query.append(AppAuthorizationRequest.authAfterParameter + "=" + String(Int(authAfter.timeIntervalSince1970))) }
+            if let marker { query.append(AppAuthorizationRequest.authAfterParameter + "=" + marker) }
             let back = apps.settings.issuer + AppAuthorizationRequest.path + "?" + query.joined(separator: "&")
             guard back.utf8.count <= 2048 else {
                 return redirect(apps.errorRedirect(.invalidRequest("the request is too long"), parsed.redirectURI, parsed.state))

@@ -7,7 +7,9 @@ public struct AppAuthorizationRequest: Sendable, Equatable {
     public static let path = "/oauth2/authorize"
     public static let supportedScopes: Set<String> = ["openid", "email", "phone", "profile", "offline_access"]
     /// The broker's own marker, added when it sends the person to sign in again for `prompt=login`
-    /// or `max_age`: a sign-in at or after this time (Unix seconds) satisfies them.
+    /// or `max_age`: a sign-in at or after its time satisfies them. It is `<unix seconds>.<HMAC>`,
+    /// signed over the time and this request's client, redirect URI, state, nonce and challenge
+    /// (`AppFlow.marker`), so nobody can add one that waives a fresh sign-in the app asked for.
     public static let authAfterParameter = "auth_after"
     /// The broker's own marker on the pages' "Back to the site": without a sign-in that satisfies
     /// the request, the person gave up, and the app hears `access_denied`.
@@ -24,7 +26,8 @@ public struct AppAuthorizationRequest: Sendable, Equatable {
     public var maxAge: Int?
     public var loginHint: String?
     public var uiLocales: String?
-    public var authAfter: Date?
+    /// The `auth_after` marker as it came; `AppFlow` believes it only when its signature checks.
+    public var authAfterMarker: String?
     public var cancelled = false
 
     /// Reads the query of an authorization request. `parameters` holds each name once; `repeated`
@@ -73,10 +76,10 @@ public struct AppAuthorizationRequest: Sendable, Equatable {
             guard let value = Int(raw), value >= 0 else { throw refuse(.invalidRequest("max_age must be a whole number of seconds")) }
             maxAge = value
         }
-        let authAfter = parameters[authAfterParameter].flatMap(Int.init).map { Date(timeIntervalSince1970: TimeInterval($0)) }
         return AppAuthorizationRequest(
             client: client, redirectURI: redirectURI, state: state, scope: scope, nonce: parameters["nonce"], codeChallenge: challenge,
-            prompt: prompt, maxAge: maxAge, loginHint: parameters["login_hint"], uiLocales: parameters["ui_locales"], authAfter: authAfter,
+            prompt: prompt, maxAge: maxAge, loginHint: parameters["login_hint"], uiLocales: parameters["ui_locales"],
+            authAfterMarker: parameters[authAfterParameter],
             cancelled: parameters[cancelParameter] == "1"
         )
     }
@@ -85,8 +88,9 @@ public struct AppAuthorizationRequest: Sendable, Equatable {
         (byte >= 0x30 && byte <= 0x39) || (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x61 && byte <= 0x7A) || byte == 0x2D || byte == 0x5F
     }
 
-    /// Whether a sign-in at `authenticatedAt` is recent enough for `prompt=login` and `max_age`.
-    public func accepts(authenticatedAt: Date, now: Date) -> Bool {
+    /// Whether a sign-in at `authenticatedAt` is recent enough for `prompt=login` and `max_age`;
+    /// `authAfter` is the time of a verified marker.
+    public func accepts(authenticatedAt: Date, now: Date, authAfter: Date?) -> Bool {
         if let authAfter, authenticatedAt >= authAfter { return true }
         if prompt.contains("login") { return false }
         if let maxAge, now.timeIntervalSince(authenticatedAt) > TimeInterval(maxAge) { return false }

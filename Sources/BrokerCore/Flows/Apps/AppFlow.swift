@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 
 /// The broker as an OpenID Connect provider to the apps whose login pages link to it:
@@ -19,9 +20,9 @@ public struct AppFlow: Sendable {
     public enum Decision: Sendable, Equatable {
         /// Back to the app: a code, or an error the app should see.
         case redirect(String)
-        /// To the sign-in page, and from there back to this same request. With `authAfter`, only a
-        /// sign-in from then on satisfies it (`prompt=login`, `max_age`).
-        case signIn(authAfter: Date?)
+        /// To the sign-in page, and from there back to this same request. With `marker` (the value of
+        /// `auth_after`), only a sign-in from then on satisfies it (`prompt=login`, `max_age`).
+        case signIn(marker: String?)
     }
 
     let ports: BrokerPorts
@@ -29,8 +30,11 @@ public struct AppFlow: Sendable {
     public let apps: AppDirectory
     let signer: any IDTokenSigner
     public let settings: Settings
+    /// Signs the `auth_after` markers.
+    let markerKey: SymmetricKey
 
-    public init(ports: BrokerPorts, signIn: SignInFlow, apps: AppDirectory, signer: any IDTokenSigner, settings: Settings) {
+    public init(ports: BrokerPorts, signIn: SignInFlow, apps: AppDirectory, signer: any IDTokenSigner, settings: Settings, markerKey: SymmetricKey) {
+        self.markerKey = markerKey
         self.ports = ports
         self.signIn = signIn
         self.apps = apps
@@ -42,7 +46,8 @@ public struct AppFlow: Sendable {
     public func authorize(_ request: AppAuthorizationRequest, sessionToken: String?) async throws -> Decision {
         let now = ports.clock.now()
         let current = try await liveSession(token: sessionToken)
-        if let (session, account) = current, request.accepts(authenticatedAt: session.authenticatedAt, now: now) {
+        let authAfter = verifiedAuthAfter(request)
+        if let (session, account) = current, request.accepts(authenticatedAt: session.authenticatedAt, now: now, authAfter: authAfter) {
             let code = ports.tokens.token(bytes: 32)
             let token = AppToken(
                 hash: TokenHash.of(code), kind: .code, grantId: ports.tokens.identifier(), clientId: request.client.clientId,
@@ -60,7 +65,23 @@ public struct AppFlow: Sendable {
             return .redirect(errorRedirect(OAuthError("login_required", "the person is not signed in at the broker"), request.redirectURI, request.state))
         }
         let demandsFreshSignIn = request.prompt.contains("login") || request.maxAge != nil
-        return .signIn(authAfter: demandsFreshSignIn ? Date(timeIntervalSince1970: now.timeIntervalSince1970.rounded(.down)) : nil)
+        return .signIn(marker: demandsFreshSignIn ? marker(Int(now.timeIntervalSince1970.rounded(.down)), for: request) : nil)
+    }
+
+    /// `<seconds>.<HMAC>` over the time and what makes this request the app's own (state and nonce
+    /// are the app's random values): a marker cannot be forged, nor moved to another request.
+    func marker(_ seconds: Int, for request: AppAuthorizationRequest) -> String {
+        let signed = [String(seconds), request.client.clientId, request.redirectURI, request.state ?? "", request.nonce ?? "",
+                      request.codeChallenge ?? ""].joined(separator: "\u{0}")
+        return String(seconds) + "." + TokenHash.hex(HMAC<SHA256>.authenticationCode(for: Data(signed.utf8), using: markerKey).prefix(16))
+    }
+
+    /// The time of the request's `auth_after` marker when its signature checks, else nil.
+    func verifiedAuthAfter(_ request: AppAuthorizationRequest) -> Date? {
+        guard let raw = request.authAfterMarker, raw.utf8.count <= 64, let dot = raw.firstIndex(of: "."),
+              let seconds = Int(raw[..<dot]), TokenHash.constantTimeEquals(raw, marker(seconds, for: request))
+        else { return nil }
+        return Date(timeIntervalSince1970: TimeInterval(seconds))
     }
 
     /// Where a refused request goes: the app's redirect URI with `error`, `error_description`, `state` and `iss`.
