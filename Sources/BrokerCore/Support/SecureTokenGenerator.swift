@@ -16,22 +16,42 @@ public struct SecureTokenGenerator: TokenGenerator {
     }
 
 
+    /// 128 bits that sort by time: 48 bits of Unix milliseconds, then 80 random bits, written in
+    /// base64url's characters in ASCII order. New rows' primary keys then land at the end of
+    /// their B-tree instead of on a random page, so a commit dirties the same few pages (a
+    /// profile of the recovery load showed ~40 pages written per request with random ids).
+    /// Ids name rows; they are never secrets (check-word secrets are HMACs of them under the key).
     public func identifier() -> String {
-        // 128 bits, readable in logs and URLs.
-        token(bytes: 16)
+        let millis = UInt64(max(0, Date().timeIntervalSince1970 * 1000))
+        var rng = SystemRandomNumberGenerator()
+        let (a, b) = (rng.next() as UInt64, rng.next() as UInt64)
+        var bytes = [UInt8](repeating: 0, count: 16)
+        for i in 0..<6 { bytes[i] = UInt8(truncatingIfNeeded: millis >> UInt64(8 * (5 - i))) }
+        for i in 0..<8 { bytes[6 + i] = UInt8(truncatingIfNeeded: a >> UInt64(8 * i)) }
+        for i in 0..<2 { bytes[14 + i] = UInt8(truncatingIfNeeded: b >> UInt64(8 * i)) }
+        return Base64Groups.encode(bytes, alphabet: Self.sortableAlphabet)
     }
+
+    /// base64url's alphabet in ASCII order, so that strings compare as the bytes they encode.
+    static let sortableAlphabet = Array("-0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ_abcdefghijklmnopqrstuvwxyz".utf8)
 }
 
 extension Data {
     /// RFC 4648 §5 base64url without padding, by table: every id, link token and derived secret
     /// goes through here, and three `replacingOccurrences` over base64 showed in the profile.
-    public func base64URLEncoded() -> String {
-        let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_".utf8)
+    public func base64URLEncoded() -> String { Base64Groups.encode(self, alphabet: Base64Groups.url) }
+}
+
+/// Bytes in 6-bit groups of a 64-character alphabet, the last group padded with zero bits.
+enum Base64Groups {
+    static let url = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_".utf8)
+
+    static func encode(_ bytes: some Sequence<UInt8>, alphabet: [UInt8]) -> String {
         var out: [UInt8] = []
-        out.reserveCapacity((count * 4 + 2) / 3)
+        out.reserveCapacity(48)
         var bits: UInt32 = 0
         var held = 0
-        for byte in self {
+        for byte in bytes {
             bits = bits << 8 | UInt32(byte)
             held += 8
             while held >= 6 {
