@@ -6,11 +6,11 @@ import GRDB
 /// portable statements of `StatementPlan` run with cached prepared statements.
 extension SQLiteStore {
     static func fetchAccount(_ db: Database, where condition: String, _ arguments: StatementArguments) throws -> Account? {
-        try Row.fetchOne(db, sql: Queries.accountColumns + condition, arguments: arguments).map { try account(from: $0, db) }
+        try Row.fetchOne(db.cachedStatement(sql: Queries.accountColumns + condition), arguments: arguments).map { try account(from: $0, db) }
     }
 
     static func account(from row: Row, _ db: Database) throws -> Account {
-        let identities = try Row.fetchAll(db, sql: Queries.identitiesOfAccount, arguments: [row["id"] as String]).map { Queries.identity(GRDBRow($0)) }
+        let identities = try Row.fetchAll(db.cachedStatement(sql: Queries.identitiesOfAccount), arguments: [row["id"] as String]).map { Queries.identity(GRDBRow($0)) }
         return Queries.account(GRDBRow(row), identities: identities)
     }
 

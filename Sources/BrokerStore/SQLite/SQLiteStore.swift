@@ -71,7 +71,7 @@ public final class SQLiteStore: BrokerDatabase, Sendable {
 
     public func account(provider: String, subject: String) async throws -> Account? {
         try await read { db in
-            guard let id = try String.fetchOne(db, sql: Queries.accountOfIdentity, arguments: [provider, subject]) else { return nil }
+            guard let id = try String.fetchOne(db.cachedStatement(sql: Queries.accountOfIdentity), arguments: [provider, subject]) else { return nil }
             return try Self.fetchAccount(db, where: "id = ?", [id])
         }
     }
@@ -79,20 +79,20 @@ public final class SQLiteStore: BrokerDatabase, Sendable {
     public func searchAccounts(_ text: String, limit: Int) async throws -> [Account] {
         let pattern = Queries.likePattern(text)
         return try await read { db in
-            let rows = try Row.fetchAll(db, sql: Queries.search, arguments: [pattern, pattern, pattern, limit])
+            let rows = try Row.fetchAll(db.cachedStatement(sql: Queries.search), arguments: [pattern, pattern, pattern, limit])
             return try rows.map { try Self.account(from: $0, db) }
         }
     }
 
     public func session(tokenHash: String) async throws -> Session? {
         try await read { db in
-            try Row.fetchOne(db, sql: Queries.sessionByHash, arguments: [tokenHash]).map { Queries.session(GRDBRow($0)) }
+            try Row.fetchOne(db.cachedStatement(sql: Queries.sessionByHash), arguments: [tokenHash]).map { Queries.session(GRDBRow($0)) }
         }
     }
 
     public func auditEvents(accountId: String, limit: Int) async throws -> [AuditEvent] {
         try await read { db in
-            try Row.fetchAll(db, sql: Queries.auditOfAccount, arguments: [accountId, limit]).map { Queries.auditEvent(GRDBRow($0)) }
+            try Row.fetchAll(db.cachedStatement(sql: Queries.auditOfAccount), arguments: [accountId, limit]).map { Queries.auditEvent(GRDBRow($0)) }
         }
     }
 
@@ -114,7 +114,7 @@ public final class SQLiteStore: BrokerDatabase, Sendable {
         let nowMs = now.milliseconds
         let expired = nowMs - Int64(window) * 1000
         return try await write { db in
-            guard let row = try Row.fetchOne(db, sql: Queries.rateHit, arguments: [key, nowMs, expired, expired])
+            guard let row = try Row.fetchOne(db.cachedStatement(sql: Queries.rateHit), arguments: [key, nowMs, expired, expired])
             else { throw StoreError.unavailable("rate limit upsert returned nothing") }
             return RateCount(count: row["count"], resetAt: Date(milliseconds: (row["window_start"] as Int64) + Int64(window) * 1000))
         }
@@ -123,7 +123,7 @@ public final class SQLiteStore: BrokerDatabase, Sendable {
     public func peek(key: String, window: Int, now: Date) async throws -> RateCount {
         let nowMs = now.milliseconds
         return try await read { db in
-            guard let row = try Row.fetchOne(db, sql: Queries.ratePeek, arguments: [key]),
+            guard let row = try Row.fetchOne(db.cachedStatement(sql: Queries.ratePeek), arguments: [key]),
                   (row["window_start"] as Int64) > nowMs - Int64(window) * 1000
             else { return RateCount(count: 0, resetAt: now.addingTimeInterval(TimeInterval(window))) }
             return RateCount(count: row["count"], resetAt: Date(milliseconds: (row["window_start"] as Int64) + Int64(window) * 1000))
@@ -131,11 +131,11 @@ public final class SQLiteStore: BrokerDatabase, Sendable {
     }
 
     public func reset(key: String) async throws {
-        try await write { db in try db.execute(sql: Queries.rateReset, arguments: [key]) }
+        try await write { db in try db.cachedStatement(sql: Queries.rateReset).execute(arguments: [key]) }
     }
 
     public func release(key: String) async throws {
-        try await write { db in try db.execute(sql: Queries.rateRelease, arguments: [key]) }
+        try await write { db in try db.cachedStatement(sql: Queries.rateRelease).execute(arguments: [key]) }
     }
 
     // MARK: plumbing
