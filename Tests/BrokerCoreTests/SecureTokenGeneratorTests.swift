@@ -16,6 +16,7 @@ struct SecureTokenGeneratorTests {
         for id in made {
             #expect(id.utf8.count == 22)
             #expect(id.utf8.allSatisfy { Base64Groups.url.contains($0) }, "ids keep base64url's characters: \(id)")
+            #expect(id.hasPrefix("0"), "never '-', which a command line would read as an option: \(id)")
         }
     }
 
