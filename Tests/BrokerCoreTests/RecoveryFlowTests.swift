@@ -1,6 +1,7 @@
 import BrokerCore
 import BrokerTestSupport
 import Foundation
+import Synchronization
 import Testing
 
 /// Composes a one-line message: what is under test here is when the flow sends, not what it says.
@@ -32,5 +33,23 @@ struct RecoveryFlowTests {
         #expect(try await h.store.undelivered(limit: 10).count == 1, "the retry went out")
         try await recovery.request(identifier: "maria@example.com", channel: nil, locale: nil, clientAddress: nil)
         #expect(try await h.store.undelivered(limit: 10).count == 1, "and now the cooldown holds")
+    }
+
+    /// An unknown identifier does a send's work (the store sees the same unit, rolled back), not a
+    /// wait; it leaves no word, no message and no audit event. A known one commits and rehearses nothing.
+    @Test func anUnknownIdentifierRehearsesTheSendAndKeepsNothing() async throws {
+        let h = FlowHarness()
+        _ = try await h.admin.create(NewAccountInput(login: "maria", email: "maria@example.com"))
+        let recovery = flow(h)
+        try await recovery.request(identifier: "nobody@example.com", channel: nil, locale: nil, clientAddress: nil)
+        #expect(h.store.rehearsals.withLock { $0 } == 1)
+        #expect(try await h.store.undelivered(limit: 10).isEmpty)
+        #expect(try await h.store.account(email: "nobody@example.com") == nil)
+        try await recovery.request(identifier: "maria@example.com", channel: nil, locale: nil, clientAddress: nil)
+        #expect(h.store.rehearsals.withLock { $0 } == 1, "a known identifier's send is committed, not rehearsed")
+        #expect(try await h.store.undelivered(limit: 10).map(\.recipient) == ["maria@example.com"])
+        try await recovery.loginReminder(identifier: "nobody@example.com", clientAddress: nil)
+        #expect(h.store.rehearsals.withLock { $0 } == 2, "the reminder for nobody is rehearsed as well")
+        #expect(try await h.store.undelivered(limit: 10).count == 1)
     }
 }

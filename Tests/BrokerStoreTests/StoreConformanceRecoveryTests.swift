@@ -106,6 +106,27 @@ struct StoreConformanceRecoveryTests {
         await #expect(throws: StoreError.stale) { try await store.commit([.consumeOAuthState(id: "s1", at: t0 + 2)]) }
     }
 
+    /// A rehearsal runs a send's unit through the store and keeps none of it; a clash in it fails
+    /// as the commit would, and the same unit commits afterwards as if nothing had happened.
+    @Test(arguments: StoreKind.available)
+    func aRehearsalKeepsNothing(kind: StoreKind) async throws {
+        let store = try await kind.make()
+        let message = OutboxMessage(id: "m1", accountId: "a1", channel: .email, recipient: "m@example.com", subject: "s", text: "t", html: nil, createdAt: t0)
+        let unit: [StoreChange] = [
+            .insertAccount(account("a1", email: "m@example.com")), .insertCheckWord(word("w1")), .enqueueMessage(message),
+            .insertAudit(AuditEvent(id: "e1", accountId: "a1", type: "recovery_requested", actor: "user", at: t0)),
+        ]
+        try await store.rehearse(unit)
+        #expect(try await store.account(id: "a1") == nil)
+        #expect(try await store.checkWord(secretHash: "hash-w1") == nil)
+        #expect(try await store.undelivered(limit: 10).isEmpty)
+        #expect(try await store.auditEvents(accountId: "a1", limit: 10).isEmpty)
+        try await store.commit(unit)
+        #expect(try await store.undelivered(limit: 10).map(\.id) == ["m1"])
+        await #expect(throws: StoreError.self) { try await store.rehearse([.insertAccount(account("a2", email: "m@example.com"))]) }
+        #expect(try await store.account(id: "a2") == nil)
+    }
+
     /// A delivery pass marks its successes sent in one statement, bodies erased, others untouched.
     @Test(arguments: StoreKind.available)
     func aPassMarksItsSuccessesSentTogether(kind: StoreKind) async throws {

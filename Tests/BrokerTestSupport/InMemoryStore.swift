@@ -20,6 +20,8 @@ public final class InMemoryStore: AccountStore, RateLimiter, Outbox, Sendable {
 
     private let state = Mutex(State())
     private let unavailable = Mutex(false)
+    /// How many units were rehearsed (run and rolled back): the unknown-identifier path's equal work.
+    public let rehearsals = Mutex(0)
 
     /// While set, every commit fails as a database that is down would (StoreError.unavailable).
     public func setUnavailable(_ down: Bool) { unavailable.withLock { $0 = down } }
@@ -59,6 +61,15 @@ public final class InMemoryStore: AccountStore, RateLimiter, Outbox, Sendable {
             var copy = s
             for change in changes { try Self.apply(change, &copy) }
             s = copy
+        }
+    }
+
+    public func rehearse(_ changes: [StoreChange]) async throws {
+        if unavailable.withLock({ $0 }) { throw StoreError.unavailable("in-memory store set unavailable") }
+        rehearsals.withLock { $0 += 1 }
+        try state.withLock { s in
+            var copy = s
+            for change in changes { try Self.apply(change, &copy) }
         }
     }
 

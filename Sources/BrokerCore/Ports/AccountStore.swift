@@ -38,6 +38,11 @@ public protocol AccountStore: Sendable {
     /// Applies every change in one transaction, or none.
     func commit(_ changes: [StoreChange]) async throws
 
+    /// Applies the changes in a transaction and rolls it back: the statements, index work and wait
+    /// for the writer of a `commit`, and nothing kept. A request for an unknown identifier goes
+    /// through this with the unit a known one commits, so that both answer after the same work.
+    func rehearse(_ changes: [StoreChange]) async throws
+
     /// Succeeds when the database answers a trivial query.
     func ping() async throws
 }

@@ -119,6 +119,17 @@ extension PostgresStore {
         }
     }
 
+    public func rehearse(_ changes: [StoreChange]) async throws {
+        do {
+            try await transaction { connection in
+                for change in changes {
+                    for statement in StatementPlan.statements(for: change) { try await self.run(statement, on: connection) }
+                }
+                throw RehearsalRolledBack()  // withTransaction rolls back on a thrown error
+            }
+        } catch is RehearsalRolledBack {}
+    }
+
     // MARK: rate limits
 
     public func hit(key: String, window: Int, now: Date) async throws -> RateCount {

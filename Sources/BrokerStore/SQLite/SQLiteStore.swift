@@ -108,6 +108,15 @@ public final class SQLiteStore: BrokerDatabase, Sendable {
         }
     }
 
+    public func rehearse(_ changes: [StoreChange]) async throws {
+        try await write { db in
+            try db.inSavepoint {
+                for change in changes { try Self.apply(change, db) }
+                return .rollback
+            }
+        }
+    }
+
     // MARK: rate limits
 
     public func hit(key: String, window: Int, now: Date) async throws -> RateCount {

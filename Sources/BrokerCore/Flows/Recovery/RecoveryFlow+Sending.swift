@@ -12,7 +12,7 @@ extension RecoveryFlow {
         if respectCooldown, opened == false { return }  // answered as accepted; nothing created, nothing superseded
         let openedWindow = opened == true
         do {
-            try await write(to: account, address: address, via: channel, actor: actor, returnTo: returnTo, now: now)
+            try await ports.commit(sendUnit(to: account, address: address, via: channel, actor: actor, returnTo: returnTo, now: now))
         } catch {
             // Nothing went out: the person's next try must not wait out a window for it.
             if openedWindow { try? await ports.rateLimiter.reset(key: cooldownKey) }
@@ -20,9 +20,20 @@ extension RecoveryFlow {
         }
     }
 
-    /// The check words, the message and the audit event of one send, in one transaction;
+    /// What a request for an unknown identifier does instead of a send: the unit a send commits,
+    /// for a stand-in account (no login, email or phone of its own, so it can clash with nothing),
+    /// run through the store and rolled back. The same lookups, HMACs, message, statements and wait
+    /// for the writer as a known identifier's request; nothing is kept and nothing is sent.
+    func rehearseSend(to identifier: Identifier, via channel: Channel, locale: String?, returnTo: String?) async throws {
+        let now = ports.clock.now()
+        let standIn = Account(id: ports.tokens.identifier(), passwordHash: "", locale: locale ?? LocalePolicy.fallback, createdAt: now)
+        let unit = try sendUnit(to: standIn, address: identifier.key, via: channel, actor: "user", returnTo: returnTo, now: now)
+        try await ports.store.rehearse([.insertAccount(standIn)] + unit)
+    }
+
+    /// The check words, the message and the audit event of one send, as one unit of work;
     /// earlier open recovery words die with it.
-    private func write(to account: Account, address: String, via channel: Channel, actor: String, returnTo: String?, now: Date) async throws {
+    private func sendUnit(to account: Account, address: String, via channel: Channel, actor: String, returnTo: String?, now: Date) throws -> [StoreChange] {
         var words: [CheckWord] = []
         /// A new word; what goes into the message is its placeholder, never the secret.
         func newWord(_ purpose: CheckWordPurpose, _ kind: CheckWord.Kind, ttl: Int) -> String {
@@ -59,7 +70,7 @@ extension RecoveryFlow {
         changes += words.map(StoreChange.insertCheckWord)
         changes.append(.enqueueMessage(message))
         changes.append(ports.audit("recovery_requested", account: account.id, actor: actor, ["channel": channel.rawValue]))
-        try await ports.commit(changes)
+        return changes
     }
 
     func resetLink(_ token: String, returnTo: String?) -> String {

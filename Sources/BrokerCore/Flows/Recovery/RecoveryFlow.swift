@@ -13,13 +13,10 @@ public struct RecoveryFlow: Sendable {
     let secrets: CheckWordSecrets
     /// Where a recovery link may send the person back to afterwards.
     let returnToPolicy: ReturnToPolicy
-    let timing: TimingEqualizer
     var throttle: Throttle { ports.throttle(limits) }
     var codeCheck: CodeCheck {
         CodeCheck(ports: ports, throttle: throttle, secrets: secrets, maxAttempts: settings.codeMaxAttempts, codeTTLSeconds: settings.codeTTLSeconds)
     }
-    /// The reminder's own average: its work is not a recovery send's.
-    let reminderTiming: TimingEqualizer
 
     public init(
         ports: BrokerPorts, settings: RecoverySettings, security: SecuritySettings, limits: RateLimitSettings,
@@ -29,8 +26,6 @@ public struct RecoveryFlow: Sendable {
         self.returnToPolicy = returnTo ?? ReturnToPolicy(allowedOrigins: [], base: settings.publicURL)
         self.secrets = secrets
         self.ports = ports
-        self.timing = TimingEqualizer(clock: ports.clock)
-        self.reminderTiming = TimingEqualizer(clock: ports.clock)
         self.settings = settings
         self.security = security
         self.limits = limits
@@ -47,7 +42,6 @@ public struct RecoveryFlow: Sendable {
     /// `returnTo` (one of `server.allowed_return_to`, else 400 `invalid_return_to`) rides along in
     /// the link, so the page after the reset offers the way back to the site the person came from.
     public func request(identifier raw: String, channel: String?, locale: String?, clientAddress: String?, returnTo rawReturnTo: String? = nil) async throws {
-        let start = ports.clock.now()
         let returnTo = try rawReturnTo.map { raw in
             guard let checked = returnToPolicy.check(raw) else { throw BrokerError.invalidReturnTo }
             return checked
@@ -59,20 +53,17 @@ public struct RecoveryFlow: Sendable {
         guard let (account, matched) = try await ports.store.account(identifiedBy: identifier), account.state == .active,
               (account.recoveryPausedUntil ?? .distantPast) <= ports.clock.now()
         else {
-            // Unknown: the same throttling, cooldown and composing work; what it writes is counters only.
-            // A new code asked for starts the code tries again, as a new word does for a known account.
+            // Unknown: the same work as a send, not a wait. The same cooldown; then the words, the
+            // message and the audit event of a send to a stand-in account, through the store and
+            // rolled back. A new code asked for starts the code tries again, as a new word does.
             let channel = requested ?? Self.defaultChannel(for: identifier, account: nil)
-            if try await openCooldown("cooldown:ident:\(identifier.key):\(channel.rawValue)") != false,
-               let subject = CodeCheck.subject(account: nil, identifier: identifier) {
-                try await ports.rateLimiter.reset(key: subject)
-            }
-            _ = try? composer.compose(.recoveryLink(link: settings.publicURL, notMeLink: settings.publicURL, minutes: MessageContent.minutes(settings.linkTTLSeconds)),
-                                     locale: requestLocale ?? LocalePolicy.fallback, channel: .email)
-            await timing.pad(since: start)
+            guard try await openCooldown("cooldown:ident:\(identifier.key):\(channel.rawValue)") != false else { return }
+            if let subject = CodeCheck.subject(account: nil, identifier: identifier) { try await ports.rateLimiter.reset(key: subject) }
+            try await rehearseSend(to: identifier, via: channel, locale: requestLocale, returnTo: returnTo)
             return
         }
         let channel = requested ?? Self.defaultChannel(for: matched, account: account)
-        try await timing.measure(since: start) { try await send(to: account, via: channel, respectCooldown: true, actor: "user", returnTo: returnTo) }
+        try await send(to: account, via: channel, respectCooldown: true, actor: "user", returnTo: returnTo)
     }
 
     /// An operator's send: no cooldown, no pause; the account must have a verified address on the channel.
@@ -90,21 +81,26 @@ public struct RecoveryFlow: Sendable {
     /// `POST /api/v1/recovery/login-reminder`: the login name and sign-in methods, to a verified email or phone
     /// (a login name sends to the account's verified email, else its phone). Always 202 unless throttled.
     public func loginReminder(identifier raw: String, clientAddress: String?) async throws {
-        let start = ports.clock.now()
         let identifier = try IdentifierPolicy.classify(raw)
         try await throttle.admitSend(subject: "id:" + identifier.key, clientAddress: clientAddress)
         guard let (account, matched) = try await ports.store.account(identifiedBy: identifier), account.state == .active,
               case let channel = Self.defaultChannel(for: matched, account: account),
               let address = account.verifiedAddress(on: channel)
         else {
-            await reminderTiming.pad(since: start)  // as long as a send, so the answer's timing tells nothing either
+            // The same work as a reminder, for a stand-in, rolled back: the answer's timing tells nothing either.
+            let channel = Self.defaultChannel(for: identifier, account: nil)
+            let standIn = Account(id: ports.tokens.identifier(), passwordHash: "", createdAt: ports.clock.now())
+            try await ports.store.rehearse([.insertAccount(standIn)] + reminderUnit(for: standIn, to: identifier.key, via: channel))
             return
         }
+        try await ports.commit(reminderUnit(for: account, to: address, via: channel))
+    }
+
+    /// The reminder's message and audit event, in one unit.
+    private func reminderUnit(for account: Account, to address: String, via channel: Channel) throws -> [StoreChange] {
         let names = account.identities.map { providers.provider(id: $0.provider)?.name ?? $0.provider }
-        try await reminderTiming.measure(since: start) {
-            let message = try compose(.loginReminder(login: account.login, password: account.hasPassword, providers: names), for: account, to: address, via: channel)
-            try await ports.commit([.enqueueMessage(message), ports.audit("login_reminder_sent", account: account.id, actor: "user", ["channel": channel.rawValue])])
-        }
+        let message = try compose(.loginReminder(login: account.login, password: account.hasPassword, providers: names), for: account, to: address, via: channel)
+        return [.enqueueMessage(message), ports.audit("login_reminder_sent", account: account.id, actor: "user", ["channel": channel.rawValue])]
     }
 
     // MARK: using what was sent
