@@ -138,6 +138,43 @@ struct StoreConformanceTests {
         }
     }
 
+    /// Commits racing each other (on SQLite, units of one group commit) stay whole and apart:
+    /// a unit that clashes leaves nothing of itself, and costs the others nothing.
+    @Test(arguments: StoreKind.available)
+    func racingCommitsAreEachAllOrNothing(kind: StoreKind) async throws {
+        let store = try await kind.make()
+        try await store.commit([.insertAccount(account("taken", email: "taken@example.com"))])
+        let outcomes = await withTaskGroup(of: (Int, StoreError?).self) { group in
+            for i in 0..<120 {
+                group.addTask {
+                    // Every third one asks for the email another account already holds.
+                    let email = i % 3 == 0 ? "taken@example.com" : "user\(i)@example.com"
+                    do {
+                        try await store.commit([
+                            .insertAudit(AuditEvent(id: "e\(i)", accountId: "r\(i)", type: "created", actor: "cli", at: t0)),
+                            .insertAccount(account("r\(i)", email: email)),
+                        ])
+                        return (i, nil)
+                    } catch {
+                        return (i, error as? StoreError)
+                    }
+                }
+            }
+            return await group.reduce(into: [:]) { $0[$1.0] = $1.1 }
+        }
+        for i in 0..<120 {
+            if i % 3 == 0 {
+                #expect(outcomes[i] == .conflict(field: "email"), "unit \(i)")
+                #expect(try await store.account(id: "r\(i)") == nil)
+                #expect(try await store.auditEvents(accountId: "r\(i)", limit: 1).isEmpty, "nothing of a failed unit is kept")
+            } else {
+                #expect(outcomes[i] == nil, "unit \(i)")
+                #expect(try await store.account(email: "user\(i)@example.com")?.id == "r\(i)")
+                #expect(try await store.auditEvents(accountId: "r\(i)", limit: 1).count == 1)
+            }
+        }
+    }
+
     @Test(arguments: StoreKind.available)
     func auditEventsAreKeptNewestFirst(kind: StoreKind) async throws {
         let store = try await kind.make()

@@ -3,9 +3,11 @@ import Foundation
 import GRDB
 
 /// The embedded store: one SQLite file in WAL mode through GRDB's connection pool.
-/// Writes are serialised by SQLite; each `commit` is one immediate transaction.
+/// Reads run on the pool's readers; every write is a unit of the group-commit writer, in a
+/// savepoint of its own, committed together with the units queued beside it.
 public final class SQLiteStore: BrokerDatabase, Sendable {
     let pool: DatabasePool
+    let writer: GroupCommitWriter
     /// The database file.
     public let path: String
 
@@ -24,6 +26,7 @@ public final class SQLiteStore: BrokerDatabase, Sendable {
         configuration.label = "broker"
         do {
             pool = try DatabasePool(path: path, configuration: configuration)
+            writer = GroupCommitWriter(pool: pool)
         } catch {
             throw StoreError.unavailable("cannot open SQLite database at \(path): \(error)")
         }
@@ -159,10 +162,12 @@ public final class SQLiteStore: BrokerDatabase, Sendable {
 
     func write<T: Sendable>(_ body: @Sendable @escaping (Database) throws -> T) async throws -> T {
         do {
-            return try await pool.write(body)
+            return try await writer.write(body)
         } catch let error as DatabaseError where error.resultCode == .SQLITE_CONSTRAINT {
             throw StoreError.conflict(field: StatementPlan.field(ofConstraint: error.message ?? ""))
         } catch let error as DatabaseError {
+            throw StoreError.unavailable(error.description)
+        } catch let error as GroupCommitWriter.TransactionLost {
             throw StoreError.unavailable(error.description)
         }
     }
