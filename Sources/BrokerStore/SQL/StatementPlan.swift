@@ -4,6 +4,13 @@ import Foundation
 /// Every write of the unit of work as portable SQL: SQLite and PostgreSQL run
 /// exactly these statements, so the two stores cannot drift apart.
 enum StatementPlan {
+    /// One encoder for every audit event's detail (building one per event showed in the profile).
+    static let detailEncoder: JSONEncoder = {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        return encoder
+    }()
+
     static func statements(for change: StoreChange) -> [SQLStatement] {
         switch change {
         case .insertAccount(let a):
@@ -55,7 +62,7 @@ enum StatementPlan {
             return [SQLStatement("UPDATE sessions SET revoked_at = ? WHERE token_hash = ? AND revoked_at IS NULL",
                                  [.int(at.milliseconds), .text(tokenHash)])]
         case .insertAudit(let e):
-            let detail = (try? JSONEncoder().encode(e.detail)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
+            let detail = (try? Self.detailEncoder.encode(e.detail)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
             return [SQLStatement("INSERT INTO audit_events (id, account_id, type, actor, detail, at) VALUES (?, ?, ?, ?, ?, ?)",
                                  [.text(e.id), .text(e.accountId), .text(e.type), .text(e.actor), .text(detail), .int(e.at.milliseconds)])]
         case .insertCheckWord(let w):
