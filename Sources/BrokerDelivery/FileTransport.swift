@@ -1,12 +1,18 @@
 import BrokerCore
 import Foundation
+import NIOPosix
 
 /// Development transport: each message becomes a JSON file in a folder
 /// (`GET /dev/outbox` lists them in dev_mode). Nothing leaves the machine.
 public struct FileTransport: MessageTransport {
     public let directory: String
+    /// Where the blocking file calls run: not on the threads that answer requests.
+    let threadPool: NIOThreadPool
 
-    public init(directory: String) { self.directory = directory }
+    public init(directory: String, threadPool: NIOThreadPool = .singleton) {
+        self.directory = directory
+        self.threadPool = threadPool
+    }
 
     /// Local file writes: many at once cost nothing.
     public var parallelism: Int { 256 }
@@ -34,13 +40,16 @@ public struct FileTransport: MessageTransport {
         let millis = String(Int64(message.createdAt.timeIntervalSince1970 * 1000))
         let name = String(repeating: "0", count: max(0, 13 - millis.count)) + millis + "-" + message.id + ".json"
         let path = (directory as NSString).appendingPathComponent(name)
+        let directory = self.directory
         do {
             let data = try Self.encoder.encode(record)
-            do {
-                try Self.write(data, to: path)
-            } catch let error as POSIXError where error.code == .ENOENT {
-                try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-                try Self.write(data, to: path)
+            try await threadPool.runIfActive {
+                do {
+                    try Self.write(data, to: path)
+                } catch let error as POSIXError where error.code == .ENOENT {
+                    try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+                    try Self.write(data, to: path)
+                }
             }
         } catch {
             throw DeliveryError.transport("file transport: \(error)")

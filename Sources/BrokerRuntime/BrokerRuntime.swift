@@ -91,14 +91,14 @@ public struct BrokerRuntime: Sendable {
         switch config.mail.transport {
         case .smtp: SMTPTransport(url: config.mail.smtpURL, username: config.mail.username, password: config.mail.password, from: config.mail.from,
                                   threadPool: transportPool)
-        case .file: FileTransport(directory: config.mail.fileDirectory)
+        case .file: FileTransport(directory: config.mail.fileDirectory, threadPool: transportPool)
         }
     }
 
     static func smsTransport(_ config: BrokerConfig) -> any MessageTransport {
         switch config.sms.transport {
         case .http: HTTPSMSTransport(url: config.sms.httpURL, token: config.sms.httpToken, threadPool: transportPool)
-        case .file: FileTransport(directory: config.sms.fileDirectory)
+        case .file: FileTransport(directory: config.sms.fileDirectory, threadPool: transportPool)
         }
     }
 
@@ -139,8 +139,9 @@ public struct BrokerRuntime: Sendable {
         return pool
     }()
 
-    /// libcurl's SMTP and HTTP calls block a thread each while they wait on the network: eight
-    /// threads of their own, so a slow mail server neither holds up sign-ins nor sends one by one.
+    /// libcurl's SMTP and HTTP calls block a thread each while they wait on the network, and the
+    /// file transport's writes block too: eight threads of their own, so a slow mail server
+    /// neither holds up sign-ins nor sends one by one.
     static let transportPool: NIOThreadPool = {
         let pool = NIOThreadPool(numberOfThreads: 8)
         pool.start()
