@@ -97,7 +97,8 @@ done = function(summary, latency, requests)
 end
 LUA
 
-rss_mb() { awk '/VmRSS/ {printf "%.0f", $2/1024}' "/proc/$(cat "$work/broker.pid")/status"; }
+RSS_PID=$work/broker.pid  # whose RSS a row reports
+rss_mb() { awk '/VmRSS/ {printf "%.0f", $2/1024}' "/proc/$(cat "$RSS_PID")/status"; }
 to_ms() { # wrk latency ("512.00us", "1.20ms", "2.00s") in ms
   awk -v v="$1" 'BEGIN { n=v+0; if (v ~ /us$/) n/=1000; else if (v ~ /ms$/) n=n; else if (v ~ /s$/) n*=1000; printf "%.2f", n }'
 }
@@ -135,6 +136,53 @@ sed -i "s/TOKEN/$token/" "$work/token.lua"
 run token "$CONNECTIONS" -s "$work/token.lua" "$B/oauth2/token"
 exchanged=$(awk -F= '/^exchanged_per_second=/ {print $2}' <<<"$LAST_OUT")
 
+# The same recovery and session loads on one PostgreSQL (durable defaults: fsync and synchronous
+# commit on), with one instance and then two sharing it; BENCH_POSTGRES=0 skips this part.
+PG_ROWS=()
+if [[ ${BENCH_POSTGRES:-1} == 1 ]] && ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
+  read -r pgdir pgurl < <(PG_DURABLE=1 scripts/pg.sh start)
+  trap 'kill $(cat "$work"/*.pid 2>/dev/null) 2>/dev/null || true; scripts/pg.sh stop "$pgdir"; rm -rf "$work"' EXIT
+  kill "$(cat "$work/broker.pid")" && rm "$work/broker.pid"
+  for i in 1 2; do
+    mkdir -p "$work/pg$i"
+    sed -e "s|port: $PORT|port: $((PORT + i))|" -e "s|sqlite://$work/broker.sqlite|$pgurl|" -e "s|$work/mail|$work/pg$i/mail|" \
+      -e "s|$work/sms|$work/pg$i/sms|" "$work/broker.yaml" > "$work/pg$i/broker.yaml"
+  done
+  "$BIN/broker" migrate --config "$work/pg1/broker.yaml" >/dev/null
+  "$BIN/broker" account import --config "$work/pg1/broker.yaml" "$work/accounts.jsonl" >/dev/null 2>&1
+  echo "bench-password-1" | "$BIN/broker" account create --config "$work/pg1/broker.yaml" --login bench --email bench@example.com --password-stdin >/dev/null
+  start_pg() { # instance number
+    "$BIN/broker" serve --config "$work/pg$1/broker.yaml" > "$work/pg$1/serve.log" 2>&1 &
+    echo $! > "$work/pg$1.pid"
+    until curl -fs "http://127.0.0.1:$((PORT + $1))/health/ready" >/dev/null 2>&1; do sleep 0.01; done
+  }
+  start_pg 1
+  RSS_PID=$work/pg1.pid
+  P1=http://127.0.0.1:$((PORT + 1))
+  pg_token=$(curl -fs -X POST "$P1/api/v1/login" -H 'content-type: application/json' \
+    -d '{"login":"bench","password":"bench-password-1"}' | python3 -c 'import json,sys; print(json.load(sys.stdin)["session"]["token"])')
+  run pg_recovery "$CONNECTIONS" -s "$work/recovery-bench@example.com.lua" "$P1/api/v1/recovery"
+  run pg_session "$CONNECTIONS" -H "Authorization: Bearer $pg_token" "$P1/api/v1/session"
+  start_pg 2
+  # Two wrk processes at once, half the connections each; req/s add up, p99 is the worse one.
+  both() { # key, wrk args after the URL's place...
+    local key=$1; shift
+    wrk -t1 -c$((CONNECTIONS / 2)) -d"$DURATION" --latency "$@" "$P1${PG_PATH}" > "$work/w1.out" &
+    local first=$!
+    wrk -t1 -c$((CONNECTIONS / 2)) -d"$DURATION" --latency "$@" "http://127.0.0.1:$((PORT + 2))${PG_PATH}" > "$work/w2.out"
+    wait "$first"
+    RPS[$key]=$(cat "$work/w1.out" "$work/w2.out" | awk '/Requests\/sec/ {s += $2} END {printf "%.0f", s}')
+    P50[$key]=$(to_ms "$(awk '$1=="50%" {print $2}' "$work/w1.out")")
+    P99[$key]=$(for f in "$work/w1.out" "$work/w2.out"; do to_ms "$(awk '$1=="99%" {print $2}' "$f")"; echo; done | sort -g | tail -1)
+    RSS[$key]=$(rss_mb)
+  }
+  PG_PATH=/api/v1/recovery both pg2_recovery -s "$work/recovery-bench@example.com.lua"
+  PG_PATH=/api/v1/session both pg2_session -H "Authorization: Bearer $pg_token"
+  sleep 3
+  pg_backlog=$(psql "$pgurl" -Atc "SELECT count(*) FROM outbox WHERE state <> 'sent'" 2>/dev/null || echo "?")
+  PG_ROWS=(pg_recovery pg_session pg2_recovery pg2_session)
+fi
+
 echo
 echo "broker benchmark: release build, SQLite, 1,000 accounts, $CONNECTIONS connections (256 where named), $THREADS wrk threads, $DURATION each, $(nproc) cores"
 printf "%-36s %10s %9s %9s %7s %10s   %s\n" "scenario" "req/s" "p50 ms" "p99 ms" "RSS MB" "ratio" "target"
@@ -152,3 +200,13 @@ echo
 echo "start to ready: ${ready_ms} ms (target <= 150 ms); outbox backlog 3 s after the recovery load: $backlog (target 0)"
 echo "RSS under recovery load: ${RSS[recovery_256]} MB (target <= 64 MB); under login load: ${RSS[login]} MB (target <= 64 MB + cores x 19 MiB)"
 echo "$hash_out" | grep -v '^ceiling_per_second='
+if [[ ${#PG_ROWS[@]} -gt 0 ]]; then
+  echo
+  echo "PostgreSQL 15 on this machine (fsync and synchronous_commit on), same accounts and loads"
+  printf "%-36s %10s %9s %9s %7s %10s   %s\n" "scenario" "req/s" "p50 ms" "p99 ms" "RSS MB" "ratio" "against"
+  row "POST /api/v1/recovery, 1 instance" pg_recovery "$(ratio "${RPS[pg_recovery]}" "${RPS[recovery_known]}")" "SQLite's known recovery"
+  row "GET /api/v1/session, 1 instance" pg_session "$(ratio "${RPS[pg_session]}" "${RPS[bare_get]}")" "bare GET"
+  row "POST /api/v1/recovery, 2 instances" pg2_recovery "$(ratio "${RPS[pg2_recovery]}" "${RPS[pg_recovery]}")" "1 instance"
+  row "GET /api/v1/session, 2 instances" pg2_session "$(ratio "${RPS[pg2_session]}" "${RPS[pg_session]}")" "1 instance"
+  echo "outbox backlog 3 s after the PostgreSQL recovery loads: $pg_backlog (target 0); RSS is the first instance's"
+fi

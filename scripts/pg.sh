@@ -5,6 +5,7 @@
 #   scripts/pg.sh createdb URL NAME -> prints the new database's URL
 #   scripts/pg.sh stop DIR
 #   scripts/pg.sh pause DIR | resume DIR  -> the server stops / starts again on its port (outage tests)
+# Tests run without fsync; PG_DURABLE=1 (the benchmark) keeps PostgreSQL's durable defaults.
 set -euo pipefail
 PGBIN=${PGBIN:-$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)}
 as_postgres() { if [[ $(id -un) == postgres ]]; then "$@"; else runuser -u postgres -- "$@"; fi; }
@@ -16,8 +17,9 @@ case "${1:-}" in
     port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
     as_postgres "$PGBIN/initdb" -D "$dir/data" -U broker --auth=trust -E UTF8 --locale=C >/dev/null
     echo "$port" > "$dir/port"
+    if [[ ${PG_DURABLE:-0} == 1 ]]; then echo "" > "$dir/options"; else echo "-c fsync=off -c synchronous_commit=off" > "$dir/options"; fi
     as_postgres "$PGBIN/pg_ctl" -D "$dir/data" -l "$dir/log" -w \
-      -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c max_connections=200" start >/dev/null
+      -o "-p $port -k $dir -c listen_addresses=127.0.0.1 $(cat "$dir/options") -c max_connections=200" start >/dev/null
     "$PGBIN/createdb" -h 127.0.0.1 -p "$port" -U broker broker_test
     echo "$dir postgres://broker@127.0.0.1:$port/broker_test"
     ;;
@@ -34,7 +36,7 @@ case "${1:-}" in
   resume)
     dir=$2; port=$(cat "$dir/port")
     as_postgres "$PGBIN/pg_ctl" -D "$dir/data" -l "$dir/log" -w \
-      -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c max_connections=200" start >/dev/null
+      -o "-p $port -k $dir -c listen_addresses=127.0.0.1 $(cat "$dir/options") -c max_connections=200" start >/dev/null
     ;;
   stop)
     as_postgres "$PGBIN/pg_ctl" -D "$2/data" -m immediate stop >/dev/null || true
