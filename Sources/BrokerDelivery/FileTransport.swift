@@ -63,9 +63,11 @@ public struct FileTransport: MessageTransport {
         return encoder
     }()
 
-    /// `path.tmp` written whole, then renamed over `path` (readers list only `.json` names).
+    /// A temporary file written whole, then renamed over `path` (readers list only `.json` names).
+    /// Its name is the caller's own, so two deliveries of one message (a retry after a lease ran
+    /// out) never write into the same temporary file.
     private static func write(_ data: Data, to path: String) throws {
-        let temporary = path + ".tmp"
+        let temporary = path + "." + UUID().uuidString + ".tmp"
         let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO) }
         var failure: Int32 = 0

@@ -28,6 +28,21 @@ struct FileTransportTests {
         #expect(names == ["1700000000000-m1.json", "1700000000000-m2.json"])
     }
 
+    /// One message delivered twice at once (a retry after its lease ran out) is still one whole file.
+    @Test func concurrentDeliveriesOfOneMessageLeaveOneWholeFile() async throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("file-transport-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let transport = FileTransport(directory: folder)
+        let long = OutboxMessage(id: "m1", accountId: nil, channel: .email, recipient: "m@example.com", subject: "Reset",
+                                 text: String(repeating: "a long body ", count: 20_000), html: nil, createdAt: Date(timeIntervalSince1970: 1_700_000_000))
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for _ in 0..<20 { group.addTask { try await transport.deliver(long) } }
+            try await group.waitForAll()
+        }
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder) == ["1700000000000-m1.json"])
+        #expect(FileTransport.read(directories: [folder]).map(\.text) == [long.text])
+    }
+
     /// A folder that cannot be written is a transport error the worker retries, not a crash.
     @Test func anUnwritableFolderIsATransportError() async throws {
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("file-transport-\(UUID().uuidString)")
