@@ -24,8 +24,8 @@ public struct SecureTokenGenerator: TokenGenerator {
     /// bits zero, ids would all start with `-`, which command lines read as an option.
     /// Ids name rows; they are never secrets (check-word secrets are HMACs of them under the key).
     public func identifier() -> String {
-        let clock = UInt64(max(0, Date().timeIntervalSince1970 * 1000)) & (1 << 42 - 1)
-        let millis = 1 << 42 | clock
+        let clock = UInt64(max(0, Date().timeIntervalSince1970 * 1000)) & ((1 << 42) - 1)
+        let millis = (1 << 42) | clock
         var rng = SystemRandomNumberGenerator()
         let (a, b) = (rng.next() as UInt64, rng.next() as UInt64)
         var bytes = [UInt8](repeating: 0, count: 16)
@@ -51,7 +51,7 @@ enum Base64Groups {
 
     static func encode(_ bytes: some Sequence<UInt8>, alphabet: [UInt8]) -> String {
         var out: [UInt8] = []
-        out.reserveCapacity(48)
+        out.reserveCapacity((bytes.underestimatedCount * 4 + 2) / 3)
         var bits: UInt32 = 0
         var held = 0
         for byte in bytes {

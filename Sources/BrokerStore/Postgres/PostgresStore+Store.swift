@@ -112,22 +112,23 @@ extension PostgresStore {
     }
 
     public func commit(_ changes: [StoreChange]) async throws {
-        try await transaction { connection in
-            for change in changes {
-                for statement in StatementPlan.statements(for: change) { try await self.run(statement, on: connection) }
-            }
-        }
+        try await transaction { connection in try await apply(changes, on: connection) }
     }
 
     public func rehearse(_ changes: [StoreChange]) async throws {
         do {
             try await transaction { connection in
-                for change in changes {
-                    for statement in StatementPlan.statements(for: change) { try await self.run(statement, on: connection) }
-                }
+                try await apply(changes, on: connection)
                 throw RehearsalRolledBack()  // withTransaction rolls back on a thrown error
             }
         } catch is RehearsalRolledBack {}
+    }
+
+    /// Every statement of the unit, in order, on the transaction's connection.
+    private func apply(_ changes: [StoreChange], on connection: PostgresConnection) async throws {
+        for change in changes {
+            for statement in StatementPlan.statements(for: change) { try await run(statement, on: connection) }
+        }
     }
 
     // MARK: rate limits

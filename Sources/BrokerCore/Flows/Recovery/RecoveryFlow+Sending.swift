@@ -25,10 +25,15 @@ extension RecoveryFlow {
     /// run through the store and rolled back. The same lookups, HMACs, message, statements and wait
     /// for the writer as a known identifier's request; nothing is kept and nothing is sent.
     func rehearseSend(to identifier: Identifier, via channel: Channel, locale: String?, returnTo: String?) async throws {
-        let now = ports.clock.now()
-        let standIn = Account(id: ports.tokens.identifier(), passwordHash: "", locale: locale ?? LocalePolicy.fallback, createdAt: now)
-        let unit = try sendUnit(to: standIn, address: identifier.key, via: channel, actor: "user", returnTo: returnTo, now: now)
+        let standIn = standInAccount(locale: locale)
+        let unit = try sendUnit(to: standIn, address: identifier.key, via: channel, actor: "user", returnTo: returnTo, now: standIn.createdAt)
         try await ports.store.rehearse([.insertAccount(standIn)] + unit)
+    }
+
+    /// An account that exists only inside a rehearsal: no login, email or phone, so it clashes
+    /// with nothing, and a fresh id, so its words' hashes clash with nothing either.
+    func standInAccount(locale: String? = nil) -> Account {
+        Account(id: ports.tokens.identifier(), passwordHash: "", locale: locale ?? LocalePolicy.fallback, createdAt: ports.clock.now())
     }
 
     /// The check words, the message and the audit event of one send, as one unit of work;

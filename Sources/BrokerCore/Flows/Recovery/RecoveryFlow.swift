@@ -89,7 +89,7 @@ public struct RecoveryFlow: Sendable {
         else {
             // The same work as a reminder, for a stand-in, rolled back: the answer's timing tells nothing either.
             let channel = Self.defaultChannel(for: identifier, account: nil)
-            let standIn = Account(id: ports.tokens.identifier(), passwordHash: "", createdAt: ports.clock.now())
+            let standIn = standInAccount()
             try await ports.store.rehearse([.insertAccount(standIn)] + reminderUnit(for: standIn, to: identifier.key, via: channel))
             return
         }
