@@ -27,6 +27,30 @@ struct StoreConformanceRecoveryTests {
         await #expect(throws: StoreError.stale) { try await store.commit([.consumeCheckWord(id: "w2", at: t0 + 8)]) }
     }
 
+    /// Sends to one account racing each other (a user's and an operator's, or two instances on
+    /// one PostgreSQL) leave exactly one open word: the newest link works, no other does.
+    @Test(arguments: StoreKind.available)
+    func racingSupersedesLeaveOneOpenWord(kind: StoreKind) async throws {
+        let store = try await kind.make()
+        try await store.commit([.insertAccount(account("a1", email: "m@example.com"))])
+        let sends = 40
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for i in 0..<sends {
+                group.addTask {
+                    try await store.commit([.revokeCheckWords(accountId: "a1", purposes: [.recovery], at: t0 + Double(i)),
+                                            .insertCheckWord(word("w\(i)", at: t0 + Double(i)))])
+                }
+            }
+            try await group.waitForAll()
+        }
+        var open: [String] = []
+        for i in 0..<sends {
+            let word = try #require(try await store.checkWord(secretHash: "hash-w\(i)"))
+            if word.revokedAt == nil, word.usedAt == nil { open.append(word.id) }
+        }
+        #expect(open.count == 1, "open words: \(open)")
+    }
+
     @Test(arguments: StoreKind.available)
     func theOpenWordWinsATieOfTimestamps(kind: StoreKind) async throws {
         let store = try await kind.make()

@@ -124,8 +124,19 @@ extension PostgresStore {
         } catch is RehearsalRolledBack {}
     }
 
-    /// Every statement of the unit, in order, on the transaction's connection.
+    /// Every statement of the unit, in order, on the transaction's connection. A unit that
+    /// supersedes an account's words first takes that account's row lock: without it, two
+    /// sends committing side by side (two instances, or a user's and an operator's) each
+    /// revoke what they see, neither sees the other's new word, and two links stay open.
+    /// With it the second waits, and its revoke (a new snapshot per statement, read committed)
+    /// sees the first's word. Accounts are locked in id order, so two units never wait on each other.
     private func apply(_ changes: [StoreChange], on connection: PostgresConnection) async throws {
+        let superseding = Set(changes.compactMap { change -> String? in
+            if case .revokeCheckWords(let accountId, _, _) = change { accountId } else { nil }
+        })
+        for accountId in superseding.sorted() {
+            try await run(SQLStatement("SELECT id FROM accounts WHERE id = ? FOR UPDATE", [.text(accountId)]), on: connection)
+        }
         for change in changes {
             for statement in StatementPlan.statements(for: change) { try await run(statement, on: connection) }
         }
