@@ -24,7 +24,9 @@ server: { host: 127.0.0.1, port: $PORT, public_url: "http://127.0.0.1:$PORT", de
 database: { url: "sqlite://$work/broker.sqlite" }
 admin: { tokens: [bench-admin-token-0123456789] }
 providers: { directory: providers }
-rate_limits: { enabled: false }
+# Rate limits on, as a production broker runs (every request pays for its counts), set too
+# high to refuse; no resend cooldown, since every request asks for the same identifier.
+rate_limits: { enabled: true, login_per_account: 1000000000, login_per_address: 1000000000, send_per_identifier: 1000000000, send_per_address: 1000000000 }
 recovery: { resend_cooldown_seconds: 0 }
 mail: { transport: file, file_directory: "$work/mail" }
 sms: { transport: file, file_directory: "$work/sms" }

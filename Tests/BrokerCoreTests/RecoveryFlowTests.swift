@@ -51,5 +51,28 @@ struct RecoveryFlowTests {
         try await recovery.loginReminder(identifier: "nobody@example.com", clientAddress: nil)
         #expect(h.store.rehearsals.withLock { $0 } == 2, "the reminder for nobody is rehearsed as well")
         #expect(try await h.store.undelivered(limit: 10).count == 1)
+        // A known account with nothing verified on the channel asked for: the same rehearsal.
+        try await recovery.request(identifier: "maria@example.com", channel: "sms", locale: nil, clientAddress: nil)
+        #expect(h.store.rehearsals.withLock { $0 } == 3)
+        #expect(try await h.store.undelivered(limit: 10).count == 1)
+    }
+
+    /// The send limits are counted in the send's own unit: past `send_per_identifier` the request
+    /// is 429 and nothing is written, for a known identifier and an unknown one alike.
+    @Test func pastTheSendLimitNothingIsWrittenForKnownOrUnknown() async throws {
+        let h = FlowHarness()
+        _ = try await h.admin.create(NewAccountInput(login: "maria", email: "maria@example.com"))
+        let recovery = RecoveryFlow(
+            ports: h.ports, settings: RecoverySettings(publicURL: "https://id.example", resendCooldownSeconds: 0), security: h.security,
+            limits: RateLimitSettings(sendPerIdentifier: 2), providers: h.providers, composer: PlainComposer(), secrets: CheckWordSecrets(key: Data(count: 32))
+        )
+        for who in ["maria@example.com", "nobody@example.com"] {
+            for _ in 0..<2 { try await recovery.request(identifier: who, channel: nil, locale: nil, clientAddress: nil) }
+            await #expect(throws: BrokerError.tooManyRequests(retryAfter: 900)) {
+                try await recovery.request(identifier: who, channel: nil, locale: nil, clientAddress: nil)
+            }
+        }
+        #expect(try await h.store.undelivered(limit: 10).count == 2, "two sends to maria, none past the limit")
+        #expect(h.store.rehearsals.withLock { $0 } == 2, "two rehearsals for nobody, none past the limit")
     }
 }

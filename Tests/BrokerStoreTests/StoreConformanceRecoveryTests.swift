@@ -140,14 +140,16 @@ struct StoreConformanceRecoveryTests {
             .insertAccount(account("a1", email: "m@example.com")), .insertCheckWord(word("w1")), .enqueueMessage(message),
             .insertAudit(AuditEvent(id: "e1", accountId: "a1", type: "recovery_requested", actor: "user", at: t0)),
         ]
-        try await store.rehearse(unit)
+        #expect(try await store.commit(unit, behind: UnitGate(now: t0), rehearsal: true) == .passed)
         #expect(try await store.account(id: "a1") == nil)
         #expect(try await store.checkWord(secretHash: "hash-w1") == nil)
         #expect(try await store.undelivered(limit: 10).isEmpty)
         #expect(try await store.auditEvents(accountId: "a1", limit: 10).isEmpty)
         try await store.commit(unit)
         #expect(try await store.undelivered(limit: 10).map(\.id) == ["m1"])
-        await #expect(throws: StoreError.self) { try await store.rehearse([.insertAccount(account("a2", email: "m@example.com"))]) }
+        await #expect(throws: StoreError.self) {
+            try await store.commit([.insertAccount(account("a2", email: "m@example.com"))], behind: UnitGate(now: t0), rehearsal: true)
+        }
         #expect(try await store.account(id: "a2") == nil)
     }
 

@@ -20,7 +20,8 @@ public final class InMemoryStore: AccountStore, RateLimiter, Outbox, Sendable {
 
     private let state = Mutex(State())
     private let unavailable = Mutex(false)
-    /// How many units were rehearsed (run and rolled back): the unknown-identifier path's equal work.
+    /// How many units were rehearsed (run and rolled back; not those stopped by their gate): the
+    /// unknown-identifier path's equal work.
     public let rehearsals = Mutex(0)
 
     /// While set, every commit fails as a database that is down would (StoreError.unavailable).
@@ -64,13 +65,26 @@ public final class InMemoryStore: AccountStore, RateLimiter, Outbox, Sendable {
         }
     }
 
-    public func rehearse(_ changes: [StoreChange]) async throws {
+    public func commit(_ changes: [StoreChange], behind gate: UnitGate, rehearsal: Bool) async throws -> GateOutcome {
         if unavailable.withLock({ $0 }) { throw StoreError.unavailable("in-memory store set unavailable") }
-        rehearsals.withLock { $0 += 1 }
-        try state.withLock { s in
-            var copy = s
-            for change in changes { try Self.apply(change, &copy) }
+        let outcome = try state.withLock { s -> GateOutcome in
+            for limit in gate.limits {
+                let count = Self.hit(&s, key: limit.key, window: limit.window, now: gate.now)
+                if count.count > limit.limit { return .refused(count) }
+            }
+            var copy = s  // what follows the counts: should it fail, the counts stay
+            if let window = gate.window, Self.hit(&copy, key: window.key, window: window.seconds, now: gate.now).count > 1 {
+                s = copy
+                return .windowTaken
+            }
+            for key in gate.resets { copy.limits[key] = nil }
+            var applied = copy
+            for change in changes { try Self.apply(change, &applied) }
+            s = rehearsal ? copy : applied
+            return .passed
         }
+        if rehearsal, outcome == .passed { rehearsals.withLock { $0 += 1 } }
+        return outcome
     }
 
     static func apply(_ change: StoreChange, _ s: inout State) throws {
@@ -265,13 +279,15 @@ public final class InMemoryStore: AccountStore, RateLimiter, Outbox, Sendable {
     }
 
     public func hit(key: String, window: Int, now: Date) async throws -> RateCount {
-        state.withLock { s in
-            var entry = s.limits[key] ?? (now, 0)
-            if entry.start.addingTimeInterval(TimeInterval(window)) <= now { entry = (now, 0) }
-            entry.count += 1
-            s.limits[key] = entry
-            return RateCount(count: entry.count, resetAt: entry.start.addingTimeInterval(TimeInterval(window)))
-        }
+        state.withLock { s in Self.hit(&s, key: key, window: window, now: now) }
+    }
+
+    static func hit(_ s: inout State, key: String, window: Int, now: Date) -> RateCount {
+        var entry = s.limits[key] ?? (now, 0)
+        if entry.start.addingTimeInterval(TimeInterval(window)) <= now { entry = (now, 0) }
+        entry.count += 1
+        s.limits[key] = entry
+        return RateCount(count: entry.count, resetAt: entry.start.addingTimeInterval(TimeInterval(window)))
     }
 
     public func peek(key: String, window: Int, now: Date) async throws -> RateCount {

@@ -32,6 +32,27 @@ public struct BrokerPorts: Sendable {
         }
     }
 
+    /// Runs `changes` behind `gate` (counted first, in the same transaction) and turns the store's
+    /// refusals into the flows' errors: past a limit 429 `too_many_requests`; false when the gate's
+    /// window was already open (nothing changed); true when the changes were committed or rehearsed.
+    func commit(_ changes: [StoreChange], behind gate: UnitGate, rehearsal: Bool = false) async throws -> Bool {
+        let outcome: GateOutcome
+        do {
+            outcome = try await store.commit(changes, behind: gate, rehearsal: rehearsal)
+        } catch StoreError.conflict(let field) {
+            throw BrokerError.conflict(field: field)
+        }
+        switch outcome {
+        case .passed:
+            if !rehearsal { sessions?.invalidate(for: changes) }
+            return true
+        case .windowTaken:
+            return false
+        case .refused(let count):
+            throw BrokerError.tooManyRequests(retryAfter: count.retryAfter(now: gate.now))
+        }
+    }
+
     /// A new session for `account`, with the only copy of its token; the caller commits it.
     func newSession(for account: Account, methods: [String], now: Date, ttlSeconds: Int) -> IssuedSession {
         let token = tokens.token(bytes: 32)

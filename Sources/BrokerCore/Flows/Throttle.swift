@@ -61,13 +61,27 @@ struct Throttle: Sendable {
         }
     }
 
-    /// Counts a message sent (or refused) for `subject` and the client address; 429 `too_many_requests`.
-    func admitSend(subject: String, clientAddress: String?) async throws {
+    /// The counters of a message sent (or refused) for `subject` and the client address.
+    func sendChecks(subject: String, clientAddress: String?) -> [Check] {
         var checks = [Check(key: "send:" + subject, limit: limits.limit(limits.sendPerIdentifier))]
         if let address = clientAddress.map(ClientAddressPolicy.throttleKey) {
             checks.append(Check(key: "send:addr:" + address, limit: limits.limit(limits.sendPerAddress)))
         }
-        _ = try await admit(checks) { BrokerError.tooManyRequests(retryAfter: $0) }
+        return checks
+    }
+
+    /// Counts a message sent (or refused) for `subject` and the client address; 429 `too_many_requests`.
+    func admitSend(subject: String, clientAddress: String?) async throws {
+        _ = try await admit(sendChecks(subject: subject, clientAddress: clientAddress)) { BrokerError.tooManyRequests(retryAfter: $0) }
+    }
+
+    /// The same counters for a unit that takes them in its own transaction, before its changes
+    /// (`BrokerPorts.commit(_:behind:)`): the hot sends count and write with one wait for the writer.
+    func sendGate(subject: String, clientAddress: String?, window: (key: String, seconds: Int)? = nil, resets: [String] = []) -> UnitGate {
+        let counted = sendChecks(subject: subject, clientAddress: clientAddress).compactMap { check in
+            check.limit.map { UnitGate.Limit(key: check.key, window: limits.windowSeconds, limit: $0) }
+        }
+        return UnitGate(limits: counted, window: window, resets: resets, now: clock.now())
     }
 
     /// Checks the password of a known account, counted first as a sign-in attempt of that account

@@ -38,10 +38,16 @@ public protocol AccountStore: Sendable {
     /// Applies every change in one transaction, or none.
     func commit(_ changes: [StoreChange]) async throws
 
-    /// Applies the changes in a transaction and rolls it back: the statements, index work and wait
-    /// for the writer of a `commit`, and nothing kept. A request for an unknown identifier goes
-    /// through this with the unit a known one commits, so that both answer after the same work.
-    func rehearse(_ changes: [StoreChange]) async throws
+    /// `changes` behind `gate`, in one transaction: the gate's limits are counted first and kept;
+    /// past one the unit stops (`.refused`). Then its window is opened (already open: the unit
+    /// stops, `.windowTaken`), its resets cleared, and the changes committed, or rehearsed when
+    /// `rehearsal` (the window and resets are kept, the changes rolled back). Should the changes
+    /// fail, the window and resets go with them, the counts stay, and the error is thrown.
+    ///
+    /// A rehearsal costs the statements, index work and wait for the writer of a commit, and
+    /// keeps nothing of the changes: a request for an unknown identifier goes through it with the
+    /// unit a known one commits, so that both answer after the same work.
+    func commit(_ changes: [StoreChange], behind gate: UnitGate, rehearsal: Bool) async throws -> GateOutcome
 
     /// Succeeds when the database answers a trivial query.
     func ping() async throws

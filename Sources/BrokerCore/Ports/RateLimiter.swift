@@ -24,3 +24,51 @@ public struct RateCount: Sendable, Equatable {
     /// Whole seconds until the window ends, at least 1: the value of a Retry-After header.
     public func retryAfter(now: Date) -> Int { max(1, Int(resetAt.timeIntervalSince(now).rounded(.up))) }
 }
+
+/// The counters in front of a unit of work, taken in the unit's own transaction
+/// (`AccountStore.commit(_:behind:rehearsal:)`): counted first, then the changes, with
+/// nothing between them for a concurrent request to overtake, and one wait for the writer.
+public struct UnitGate: Sendable, Equatable {
+    /// One attempt counted under `key`; past `limit` in the window the unit stops there.
+    public struct Limit: Sendable, Equatable {
+        public var key: String
+        public var window: Int
+        public var limit: Int
+
+        public init(key: String, window: Int, limit: Int) {
+            self.key = key
+            self.window = window
+            self.limit = limit
+        }
+    }
+
+    /// Counted first and kept, whatever follows.
+    public var limits: [Limit]
+    /// A window only the first request in it gets through (a resend cooldown): when it is
+    /// already open the unit stops there, quietly. Undone with the changes should they fail.
+    public var window: (key: String, seconds: Int)?
+    /// Counters cleared with the changes (a new code starts its tries again).
+    public var resets: [String]
+    public var now: Date
+
+    public init(limits: [Limit] = [], window: (key: String, seconds: Int)? = nil, resets: [String] = [], now: Date) {
+        self.limits = limits
+        self.window = window
+        self.resets = resets
+        self.now = now
+    }
+
+    public static func == (a: UnitGate, b: UnitGate) -> Bool {
+        a.limits == b.limits && a.window?.key == b.window?.key && a.window?.seconds == b.window?.seconds && a.resets == b.resets && a.now == b.now
+    }
+}
+
+/// How far a gated unit got.
+public enum GateOutcome: Sendable, Equatable {
+    /// The changes were committed (or rehearsed).
+    case passed
+    /// A limit was past: its count, for Retry-After. Nothing after it was counted or changed.
+    case refused(RateCount)
+    /// The window was already open: the limits were counted, nothing else was changed.
+    case windowTaken
+}

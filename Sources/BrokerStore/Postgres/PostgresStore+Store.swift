@@ -115,13 +115,31 @@ extension PostgresStore {
         try await transaction { connection in try await apply(changes, on: connection) }
     }
 
-    public func rehearse(_ changes: [StoreChange]) async throws {
-        do {
-            try await transaction { connection in
-                try await apply(changes, on: connection)
-                throw RehearsalRolledBack()  // withTransaction rolls back on a thrown error
+    public func commit(_ changes: [StoreChange], behind gate: UnitGate, rehearsal: Bool) async throws -> GateOutcome {
+        let outcome: Result<GateOutcome, any Error> = try await transaction { connection in
+            for limit in gate.limits {
+                let count = try await hit(key: limit.key, window: limit.window, now: gate.now, on: connection)
+                if count.count > limit.limit { return .success(.refused(count)) }
             }
-        } catch is RehearsalRolledBack {}
+            // What follows the counts goes in a savepoint of its own: should it fail, the counts stay.
+            try await run(SQLStatement("SAVEPOINT gate", []), on: connection)
+            do {
+                if let window = gate.window, try await hit(key: window.key, window: window.seconds, now: gate.now, on: connection).count > 1 {
+                    try await run(SQLStatement("RELEASE SAVEPOINT gate", []), on: connection)
+                    return .success(.windowTaken)
+                }
+                for key in gate.resets { try await run(SQLStatement(Queries.rateReset, [.text(key)]), on: connection) }
+                if rehearsal { try await run(SQLStatement("SAVEPOINT rehearsal", []), on: connection) }
+                try await apply(changes, on: connection)
+                if rehearsal { try await run(SQLStatement("ROLLBACK TO SAVEPOINT rehearsal", []), on: connection) }
+                try await run(SQLStatement("RELEASE SAVEPOINT gate", []), on: connection)
+                return .success(.passed)
+            } catch {
+                try await run(SQLStatement("ROLLBACK TO SAVEPOINT gate", []), on: connection)
+                return .failure(Self.translate(error))
+            }
+        }
+        return try outcome.get()
     }
 
     /// Every statement of the unit, in order, on the transaction's connection. A unit that
@@ -148,8 +166,20 @@ extension PostgresStore {
         let nowMs = now.milliseconds
         let expired = nowMs - Int64(window) * 1000
         let row = try await rows(Queries.rateHit, [.text(key), .int(nowMs), .int(expired), .int(expired)]) { $0 }.first
+        return try Self.rateCount(row, window: window, now: now)
+    }
+
+    /// `hit` inside a transaction of the caller's.
+    private func hit(key: String, window: Int, now: Date, on connection: PostgresConnection) async throws -> RateCount {
+        let nowMs = now.milliseconds
+        let expired = nowMs - Int64(window) * 1000
+        let row = try await run(SQLStatement(Queries.rateHit, [.text(key), .int(nowMs), .int(expired), .int(expired)]), on: connection).first
+        return try Self.rateCount(row, window: window, now: now)
+    }
+
+    private static func rateCount(_ row: PGRow?, window: Int, now: Date) throws -> RateCount {
         guard let row else { throw StoreError.unavailable("rate limit upsert returned nothing") }
-        return RateCount(count: row.integer("count"), resetAt: Date(milliseconds: (row.int("window_start") ?? nowMs) + Int64(window) * 1000))
+        return RateCount(count: row.integer("count"), resetAt: Date(milliseconds: (row.int("window_start") ?? now.milliseconds) + Int64(window) * 1000))
     }
 
     public func peek(key: String, window: Int, now: Date) async throws -> RateCount {

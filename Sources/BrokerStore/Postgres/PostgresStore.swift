@@ -169,7 +169,7 @@ public final class PostgresStore: BrokerDatabase, Sendable {
     }
 
     static func translate(_ error: any Error) -> any Error {
-        if error is StoreError || error is BrokerError || error is CancellationError || error is RehearsalRolledBack { return error }
+        if error is StoreError || error is BrokerError || error is CancellationError { return error }
         if let psql = error as? PSQLError {
             if psql.serverInfo?[.sqlState] == "23505" {
                 return StoreError.conflict(field: StatementPlan.field(ofConstraint: psql.serverInfo?[.constraintName] ?? ""))
@@ -198,6 +198,3 @@ struct PGRow: SQLRow {
         return nil
     }
 }
-
-/// Thrown out of a rehearsal's transaction so that it rolls back; `rehearse` catches it.
-struct RehearsalRolledBack: Error {}

@@ -111,25 +111,48 @@ public final class SQLiteStore: BrokerDatabase, Sendable {
         }
     }
 
-    public func rehearse(_ changes: [StoreChange]) async throws {
-        try await write { db in
-            try db.inSavepoint {
-                for change in changes { try Self.apply(change, db) }
-                return .rollback
+    public func commit(_ changes: [StoreChange], behind gate: UnitGate, rehearsal: Bool) async throws -> GateOutcome {
+        let outcome: Result<GateOutcome, any Error> = try await write { db in
+            for limit in gate.limits {
+                let count = try Self.hit(db, key: limit.key, window: limit.window, now: gate.now)
+                if count.count > limit.limit { return .success(.refused(count)) }
+            }
+            // What follows the counts goes in a savepoint of its own: should it fail, the counts stay.
+            do {
+                var outcome = GateOutcome.passed
+                try db.inSavepoint {
+                    if let window = gate.window, try Self.hit(db, key: window.key, window: window.seconds, now: gate.now).count > 1 {
+                        outcome = .windowTaken
+                        return .commit
+                    }
+                    for key in gate.resets { try db.cachedStatement(sql: Queries.rateReset).execute(arguments: [key]) }
+                    try db.inSavepoint {
+                        for change in changes { try Self.apply(change, db) }
+                        return rehearsal ? .rollback : .commit
+                    }
+                    return .commit
+                }
+                return .success(outcome)
+            } catch {
+                return .failure(Self.translate(error))
             }
         }
+        return try outcome.get()
     }
 
     // MARK: rate limits
 
     public func hit(key: String, window: Int, now: Date) async throws -> RateCount {
+        try await write { db in try Self.hit(db, key: key, window: window, now: now) }
+    }
+
+    /// Adds one to `key`'s counter in the current window, on the writer.
+    static func hit(_ db: Database, key: String, window: Int, now: Date) throws -> RateCount {
         let nowMs = now.milliseconds
         let expired = nowMs - Int64(window) * 1000
-        return try await write { db in
-            guard let row = try Row.fetchOne(db.cachedStatement(sql: Queries.rateHit), arguments: [key, nowMs, expired, expired])
-            else { throw StoreError.unavailable("rate limit upsert returned nothing") }
-            return RateCount(count: row["count"], resetAt: Date(milliseconds: (row["window_start"] as Int64) + Int64(window) * 1000))
-        }
+        guard let row = try Row.fetchOne(db.cachedStatement(sql: Queries.rateHit), arguments: [key, nowMs, expired, expired])
+        else { throw StoreError.unavailable("rate limit upsert returned nothing") }
+        return RateCount(count: row["count"], resetAt: Date(milliseconds: (row["window_start"] as Int64) + Int64(window) * 1000))
     }
 
     public func peek(key: String, window: Int, now: Date) async throws -> RateCount {
@@ -167,12 +190,19 @@ public final class SQLiteStore: BrokerDatabase, Sendable {
     func write<T: Sendable>(_ body: @Sendable @escaping (Database) throws -> T) async throws -> T {
         do {
             return try await writer.write(body)
-        } catch let error as DatabaseError where error.resultCode == .SQLITE_CONSTRAINT {
-            throw StoreError.conflict(field: StatementPlan.field(ofConstraint: error.message ?? ""))
-        } catch let error as DatabaseError {
-            throw StoreError.unavailable(error.description)
-        } catch let error as GroupCommitWriter.TransactionLost {
-            throw StoreError.unavailable(error.description)
+        } catch {
+            throw Self.translate(error)
+        }
+    }
+
+    /// A write's error as the port says it: a constraint is a conflict, the rest unavailable.
+    static func translate(_ error: any Error) -> any Error {
+        switch error {
+        case let error as DatabaseError where error.resultCode == .SQLITE_CONSTRAINT:
+            StoreError.conflict(field: StatementPlan.field(ofConstraint: error.message ?? ""))
+        case let error as DatabaseError: StoreError.unavailable(error.description)
+        case let error as GroupCommitWriter.TransactionLost: StoreError.unavailable(error.description)
+        default: error
         }
     }
 }

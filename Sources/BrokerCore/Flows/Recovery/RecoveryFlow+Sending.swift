@@ -1,33 +1,20 @@
 import Foundation
 
 extension RecoveryFlow {
-    /// Writes the check words and the message in one transaction; earlier open recovery words die with it.
-    func send(to account: Account, via channel: Channel, respectCooldown: Bool, actor: String, returnTo: String? = nil) async throws {
+    /// An operator's send: the words and the message in one transaction; earlier open recovery
+    /// words die with it. It starts the account's resend cooldown without waiting for it.
+    func send(to account: Account, via channel: Channel, actor: String) async throws {
         guard let address = account.verifiedAddress(on: channel) else { return }
         let now = ports.clock.now()
         let cooldownKey = "cooldown:\(account.id):\(channel.rawValue)"
-        // One atomic count per account and channel, so a double-click sends once: the second
-        // request finds the window taken. An operator's send starts the window without waiting for it.
-        let opened = try await openCooldown(cooldownKey)
-        if respectCooldown, opened == false { return }  // answered as accepted; nothing created, nothing superseded
-        let openedWindow = opened == true
+        let openedWindow = try await openCooldown(cooldownKey) == true
         do {
-            try await ports.commit(sendUnit(to: account, address: address, via: channel, actor: actor, returnTo: returnTo, now: now))
+            try await ports.commit(sendUnit(to: account, address: address, via: channel, actor: actor, returnTo: nil, now: now))
         } catch {
             // Nothing went out: the person's next try must not wait out a window for it.
             if openedWindow { try? await ports.rateLimiter.reset(key: cooldownKey) }
             throw error
         }
-    }
-
-    /// What a request for an unknown identifier does instead of a send: the unit a send commits,
-    /// for a stand-in account (no login, email or phone of its own, so it can clash with nothing),
-    /// run through the store and rolled back. The same lookups, HMACs, message, statements and wait
-    /// for the writer as a known identifier's request; nothing is kept and nothing is sent.
-    func rehearseSend(to identifier: Identifier, via channel: Channel, locale: String?, returnTo: String?) async throws {
-        let standIn = standInAccount(locale: locale)
-        let unit = try sendUnit(to: standIn, address: identifier.key, via: channel, actor: "user", returnTo: returnTo, now: standIn.createdAt)
-        try await ports.store.rehearse([.insertAccount(standIn)] + unit)
     }
 
     /// An account that exists only inside a rehearsal: no login, email or phone, so it clashes
@@ -38,7 +25,7 @@ extension RecoveryFlow {
 
     /// The check words, the message and the audit event of one send, as one unit of work;
     /// earlier open recovery words die with it.
-    private func sendUnit(to account: Account, address: String, via channel: Channel, actor: String, returnTo: String?, now: Date) throws -> [StoreChange] {
+    func sendUnit(to account: Account, address: String, via channel: Channel, actor: String, returnTo: String?, now: Date) throws -> [StoreChange] {
         var words: [CheckWord] = []
         /// A new word; what goes into the message is its placeholder, never the secret.
         func newWord(_ purpose: CheckWordPurpose, _ kind: CheckWord.Kind, ttl: Int) -> String {
@@ -97,8 +84,13 @@ extension RecoveryFlow {
     /// Takes the resend cooldown window of `key`: true when this request opened it, false when
     /// it was already taken, nil when the cooldown is off.
     func openCooldown(_ key: String) async throws -> Bool? {
-        guard settings.resendCooldownSeconds > 0 else { return nil }
-        return try await ports.rateLimiter.hit(key: key, window: settings.resendCooldownSeconds, now: ports.clock.now()).count == 1
+        guard let window = cooldown(key) else { return nil }
+        return try await ports.rateLimiter.hit(key: window.key, window: window.seconds, now: ports.clock.now()).count == 1
+    }
+
+    /// The resend cooldown window of `key`, for a gate; nil when the cooldown is off.
+    func cooldown(_ key: String) -> (key: String, seconds: Int)? {
+        settings.resendCooldownSeconds > 0 ? (key, settings.resendCooldownSeconds) : nil
     }
 
     /// The word and account a link token names, when the link still works.

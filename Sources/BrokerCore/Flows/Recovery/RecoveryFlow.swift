@@ -49,21 +49,31 @@ public struct RecoveryFlow: Sendable {
         let identifier = try IdentifierPolicy.classify(raw)
         let requested = try channel.map(Self.parseChannel)
         let requestLocale = try locale.map { try LocalePolicy.validate($0) }
-        try await throttle.admitSend(subject: "id:" + identifier.key, clientAddress: clientAddress)
-        guard let (account, matched) = try await ports.store.account(identifiedBy: identifier), account.state == .active,
-              (account.recoveryPausedUntil ?? .distantPast) <= ports.clock.now()
-        else {
-            // Unknown: the same work as a send, not a wait. The same cooldown; then the words, the
-            // message and the audit event of a send to a stand-in account, through the store and
-            // rolled back. A new code asked for starts the code tries again, as a new word does.
-            let channel = requested ?? Self.defaultChannel(for: identifier, account: nil)
-            guard try await openCooldown("cooldown:ident:\(identifier.key):\(channel.rawValue)") != false else { return }
-            if let subject = CodeCheck.subject(account: nil, identifier: identifier) { try await ports.rateLimiter.reset(key: subject) }
-            try await rehearseSend(to: identifier, via: channel, locale: requestLocale, returnTo: returnTo)
+        let subject = "id:" + identifier.key
+        // The send limits, the cooldown and the words, message and audit event are one unit: one
+        // transaction, counted first (no concurrent request overtakes a limit or a cooldown), and
+        // one wait for the writer.
+        if let (account, matched) = try await ports.store.account(identifiedBy: identifier), account.state == .active,
+           (account.recoveryPausedUntil ?? .distantPast) <= ports.clock.now(),
+           case let channel = requested ?? Self.defaultChannel(for: matched, account: account),
+           let address = account.verifiedAddress(on: channel) {
+            // One window per account and channel, so a double-click sends once: the second
+            // request finds it taken, and is answered as accepted with nothing created or superseded.
+            let gate = throttle.sendGate(subject: subject, clientAddress: clientAddress, window: cooldown("cooldown:\(account.id):\(channel.rawValue)"))
+            _ = try await ports.commit(sendUnit(to: account, address: address, via: channel, actor: "user", returnTo: returnTo, now: gate.now), behind: gate)
             return
         }
-        let channel = requested ?? Self.defaultChannel(for: matched, account: account)
-        try await send(to: account, via: channel, respectCooldown: true, actor: "user", returnTo: returnTo)
+        // Unknown, or nothing to send to: the same work as a send, not a wait. The same counts and
+        // cooldown, kept; then the words, the message and the audit event of a send to a stand-in
+        // account, rehearsed (applied and rolled back). A new code asked for starts the code tries
+        // again, as a new word does.
+        let channel = requested ?? Self.defaultChannel(for: identifier, account: nil)
+        let gate = throttle.sendGate(subject: subject, clientAddress: clientAddress,
+                                     window: cooldown("cooldown:ident:\(identifier.key):\(channel.rawValue)"),
+                                     resets: CodeCheck.subject(account: nil, identifier: identifier).map { [$0] } ?? [])
+        let standIn = standInAccount(locale: requestLocale)
+        let unit = try sendUnit(to: standIn, address: identifier.key, via: channel, actor: "user", returnTo: returnTo, now: gate.now)
+        _ = try await ports.commit([.insertAccount(standIn)] + unit, behind: gate, rehearsal: true)
     }
 
     /// An operator's send: no cooldown, no pause; the account must have a verified address on the channel.
@@ -75,14 +85,14 @@ public struct RecoveryFlow: Sendable {
         guard account.verifiedAddress(on: channel) != nil else {
             throw BrokerError.invalidRequest(field: "channel", reason: .noVerifiedAddress(channel))
         }
-        try await send(to: account, via: channel, respectCooldown: false, actor: actor)
+        try await send(to: account, via: channel, actor: actor)
     }
 
     /// `POST /api/v1/recovery/login-reminder`: the login name and sign-in methods, to a verified email or phone
     /// (a login name sends to the account's verified email, else its phone). Always 202 unless throttled.
     public func loginReminder(identifier raw: String, clientAddress: String?) async throws {
         let identifier = try IdentifierPolicy.classify(raw)
-        try await throttle.admitSend(subject: "id:" + identifier.key, clientAddress: clientAddress)
+        let gate = throttle.sendGate(subject: "id:" + identifier.key, clientAddress: clientAddress)
         guard let (account, matched) = try await ports.store.account(identifiedBy: identifier), account.state == .active,
               case let channel = Self.defaultChannel(for: matched, account: account),
               let address = account.verifiedAddress(on: channel)
@@ -90,10 +100,10 @@ public struct RecoveryFlow: Sendable {
             // The same work as a reminder, for a stand-in, rolled back: the answer's timing tells nothing either.
             let channel = Self.defaultChannel(for: identifier, account: nil)
             let standIn = standInAccount()
-            try await ports.store.rehearse([.insertAccount(standIn)] + reminderUnit(for: standIn, to: identifier.key, via: channel))
+            _ = try await ports.commit([.insertAccount(standIn)] + reminderUnit(for: standIn, to: identifier.key, via: channel), behind: gate, rehearsal: true)
             return
         }
-        try await ports.commit(reminderUnit(for: account, to: address, via: channel))
+        _ = try await ports.commit(reminderUnit(for: account, to: address, via: channel), behind: gate)
     }
 
     /// The reminder's message and audit event, in one unit.
