@@ -115,31 +115,27 @@ extension PostgresStore {
         try await transaction { connection in try await apply(changes, on: connection) }
     }
 
+    /// The limits are counted each in a statement of its own, committed at once: inside the
+    /// unit's transaction, every request sharing a counter (one client address, one identifier)
+    /// would wait on that counter's row lock until the previous unit's COMMIT had synced, and
+    /// the bench measured recovery at 374 req/s that way. Committed first, they still decide
+    /// before anything else is written, and they stay whatever follows, as the port says.
     public func commit(_ changes: [StoreChange], behind gate: UnitGate, rehearsal: Bool) async throws -> GateOutcome {
-        let outcome: Result<GateOutcome, any Error> = try await transaction { connection in
-            for limit in gate.limits {
-                let count = try await hit(key: limit.key, window: limit.window, now: gate.now, on: connection)
-                if count.count > limit.limit { return .success(.refused(count)) }
-            }
-            // What follows the counts goes in a savepoint of its own: should it fail, the counts stay.
-            try await run(SQLStatement("SAVEPOINT gate", []), on: connection)
-            do {
-                if let window = gate.window, try await hit(key: window.key, window: window.seconds, now: gate.now, on: connection).count > 1 {
-                    try await run(SQLStatement("RELEASE SAVEPOINT gate", []), on: connection)
-                    return .success(.windowTaken)
-                }
-                for key in gate.resets { try await run(SQLStatement(Queries.rateReset, [.text(key)]), on: connection) }
-                if rehearsal { try await run(SQLStatement("SAVEPOINT rehearsal", []), on: connection) }
-                try await apply(changes, on: connection)
-                if rehearsal { try await run(SQLStatement("ROLLBACK TO SAVEPOINT rehearsal", []), on: connection) }
-                try await run(SQLStatement("RELEASE SAVEPOINT gate", []), on: connection)
-                return .success(.passed)
-            } catch {
-                try await run(SQLStatement("ROLLBACK TO SAVEPOINT gate", []), on: connection)
-                return .failure(Self.translate(error))
-            }
+        for limit in gate.limits {
+            let count = try await hit(key: limit.key, window: limit.window, now: gate.now)
+            if count.count > limit.limit { return .refused(count) }
         }
-        return try outcome.get()
+        // The rest is one transaction: should the changes fail, the window and resets go with them.
+        return try await transaction { connection in
+            if let window = gate.window, try await hit(key: window.key, window: window.seconds, now: gate.now, on: connection).count > 1 {
+                return .windowTaken
+            }
+            for key in gate.resets { try await run(SQLStatement(Queries.rateReset, [.text(key)]), on: connection) }
+            if rehearsal { try await run(SQLStatement("SAVEPOINT rehearsal", []), on: connection) }
+            try await apply(changes, on: connection)
+            if rehearsal { try await run(SQLStatement("ROLLBACK TO SAVEPOINT rehearsal", []), on: connection) }
+            return .passed
+        }
     }
 
     /// Every statement of the unit, in order, on the transaction's connection. A unit that
