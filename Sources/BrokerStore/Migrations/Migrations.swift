@@ -176,5 +176,12 @@ public enum Migrations {
             )
             """,
         ]),
+        // `check_words_newest` (account_id, purpose, kind, created_at, id) serves every lookup this
+        // one did (by account, by account and purpose; the query plans agree on both stores), and
+        // each word written to it was one more page of the account's, at a random place, in the
+        // WAL and again at the checkpoint.
+        Migration(id: "0008_drop_check_words_account", statements: [
+            "DROP INDEX IF EXISTS check_words_account",
+        ]),
     ]
 }

@@ -49,6 +49,12 @@ enum Queries {
         """
     }
     static let retry = "UPDATE outbox SET state = 'pending', attempts = 0, next_attempt_at = ?, claimed_until = NULL WHERE id = ? AND state <> 'sent'"
+    /// The common case of a hit, a count added inside a running window, without the upsert:
+    /// SQLite rewrites an index entry of every column an UPDATE assigns, changed or not, so the
+    /// upsert (which assigns `window_start`) wrote `rate_limits_window` on every hit, twice the
+    /// pages. No row: a new key or an ended window, and the upsert follows. Each statement is
+    /// atomic, so a concurrent reset between the two is counted right.
+    static let rateBump = "UPDATE rate_limits SET count = count + 1 WHERE key = ? AND window_start > ? RETURNING count, window_start"
     static let rateHit = """
         INSERT INTO rate_limits(key, window_start, count) VALUES (?, ?, 1)
         ON CONFLICT(key) DO UPDATE SET

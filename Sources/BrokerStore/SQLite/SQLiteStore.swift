@@ -150,7 +150,8 @@ public final class SQLiteStore: BrokerDatabase, Sendable {
     static func hit(_ db: Database, key: String, window: Int, now: Date) throws -> RateCount {
         let nowMs = now.milliseconds
         let expired = nowMs - Int64(window) * 1000
-        guard let row = try Row.fetchOne(db.cachedStatement(sql: Queries.rateHit), arguments: [key, nowMs, expired, expired])
+        guard let row = try Row.fetchOne(db.cachedStatement(sql: Queries.rateBump), arguments: [key, expired])
+                ?? Row.fetchOne(db.cachedStatement(sql: Queries.rateHit), arguments: [key, nowMs, expired, expired])
         else { throw StoreError.unavailable("rate limit upsert returned nothing") }
         return RateCount(count: row["count"], resetAt: Date(milliseconds: (row["window_start"] as Int64) + Int64(window) * 1000))
     }
