@@ -32,7 +32,7 @@ public struct BrokerPorts: Sendable {
         }
     }
 
-    /// Runs `changes` behind `gate` (counted first, in the same transaction) and turns the store's
+    /// Runs `changes` behind `gate` (its counts taken first, with the unit) and turns the store's
     /// refusals into the flows' errors: past a limit 429 `too_many_requests`; false when the gate's
     /// window was already open (nothing changed); true when the changes were committed or rehearsed.
     func commit(_ changes: [StoreChange], behind gate: UnitGate, rehearsal: Bool = false) async throws -> Bool {

@@ -38,9 +38,12 @@ public protocol AccountStore: Sendable {
     /// Applies every change in one transaction, or none.
     func commit(_ changes: [StoreChange]) async throws
 
-    /// `changes` behind `gate`, in one transaction: the gate's limits are counted first and kept;
-    /// past one the unit stops (`.refused`). Then its window is opened (already open: the unit
-    /// stops, `.windowTaken`), its resets cleared, and the changes committed, or rehearsed when
+    /// `changes` behind `gate`: the gate's limits are counted first and kept; past one the unit
+    /// stops (`.refused`). SQLite takes the counts in the unit's transaction, PostgreSQL commits
+    /// them each on its own just before it (a shared counter's row lock held through the unit
+    /// would queue every request behind it); either way each count is atomic and decides first.
+    /// Then, in one transaction, the window is opened (already open: the unit stops,
+    /// `.windowTaken`), the resets cleared, and the changes committed, or rehearsed when
     /// `rehearsal` (the window and resets are kept, the changes rolled back). Should the changes
     /// fail, the window and resets go with them, the counts stay, and the error is thrown.
     ///

@@ -25,10 +25,10 @@ public struct RateCount: Sendable, Equatable {
     public func retryAfter(now: Date) -> Int { max(1, Int(resetAt.timeIntervalSince(now).rounded(.up))) }
 }
 
-/// The counters in front of a unit of work, taken in the unit's own transaction
-/// (`AccountStore.commit(_:behind:rehearsal:)`): counted first, then the changes, with
-/// nothing between them for a concurrent request to overtake, and one wait for the writer.
-public struct UnitGate: Sendable, Equatable {
+/// The counters in front of a unit of work, taken with it (`AccountStore.commit(_:behind:rehearsal:)`):
+/// counted first, then the changes, each count atomic and deciding before anything is written,
+/// and on SQLite all of it in one transaction and one wait for the writer.
+public struct UnitGate: Sendable {
     /// One attempt counted under `key`; past `limit` in the window the unit stops there.
     public struct Limit: Sendable, Equatable {
         public var key: String
@@ -56,10 +56,6 @@ public struct UnitGate: Sendable, Equatable {
         self.window = window
         self.resets = resets
         self.now = now
-    }
-
-    public static func == (a: UnitGate, b: UnitGate) -> Bool {
-        a.limits == b.limits && a.window?.key == b.window?.key && a.window?.seconds == b.window?.seconds && a.resets == b.resets && a.now == b.now
     }
 }
 

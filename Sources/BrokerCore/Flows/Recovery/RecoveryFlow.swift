@@ -50,9 +50,9 @@ public struct RecoveryFlow: Sendable {
         let requested = try channel.map(Self.parseChannel)
         let requestLocale = try locale.map { try LocalePolicy.validate($0) }
         let subject = "id:" + identifier.key
-        // The send limits, the cooldown and the words, message and audit event are one unit: one
-        // transaction, counted first (no concurrent request overtakes a limit or a cooldown), and
-        // one wait for the writer.
+        // The send limits, the cooldown and the words, message and audit event are one unit,
+        // counted first (no concurrent request overtakes a limit or a cooldown), with one wait
+        // for the writer.
         if let (account, matched) = try await ports.store.account(identifiedBy: identifier), account.state == .active,
            (account.recoveryPausedUntil ?? .distantPast) <= ports.clock.now(),
            case let channel = requested ?? Self.defaultChannel(for: matched, account: account),
