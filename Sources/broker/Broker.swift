@@ -8,4 +8,9 @@ struct Broker: AsyncParsableCommand {
         abstract: "Self-hosted account-recovery broker.",
         subcommands: [Serve.self, Migrate.self, DoctorCommand.self, AccountCommand.self, ProvidersCommand.self, OutboxCommand.self, KeysCommand.self]
     )
+
+    /// The parser's own entry point, with ids that start with '-' read as ids (`DashedIds`).
+    static func main() async {
+        await main(DashedIds.escaped(Array(CommandLine.arguments.dropFirst())))
+    }
 }

@@ -125,3 +125,21 @@ def test_imported_identities_sign_in_through_their_provider(tmp_path, smtp):
             broker.stop()
     finally:
         oidc.stop()
+
+
+def test_an_id_that_starts_with_a_dash_is_read_as_an_id(tmp_path, smtp):
+    """Ids made before ids were time-ordered are random, and 1 in 64 starts with '-': the
+    commands that take an id read it as one, not as an option."""
+    broker = Broker(tmp_path, smtp.port).start()
+    try:
+        dashed = "-AbCdEfGhIjKlMnOpQrStU"
+        write_lines(tmp_path / "old.jsonl", [json.dumps({"id": dashed, "login": "dashy", "email": "dashy@example.com", "email_verified": True})])
+        assert broker.cli("account", "import", str(tmp_path / "old.jsonl")).returncode == 0
+        shown = broker.cli("account", "show", dashed)
+        assert shown.returncode == 0, shown.stderr
+        assert json.loads(shown.stdout)["id"] == dashed
+        blocked = broker.cli("account", "block", dashed)
+        assert blocked.returncode == 0, blocked.stderr
+        assert json.loads(broker.cli("account", "show", dashed).stdout)["state"] == "blocked"
+    finally:
+        broker.stop()
