@@ -149,7 +149,7 @@ extension PostgresStore {
             if case .revokeCheckWords(let accountId, _, _) = change { accountId } else { nil }
         })
         for accountId in superseding.sorted() {
-            try await run(SQLStatement("SELECT id FROM accounts WHERE id = ? FOR UPDATE", [.text(accountId)]), on: connection)
+            try await run(SQLStatement(Queries.lockAccount, [.text(accountId)]), on: connection)
         }
         for change in changes {
             for statement in StatementPlan.statements(for: change) { try await run(statement, on: connection) }

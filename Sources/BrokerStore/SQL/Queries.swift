@@ -81,6 +81,8 @@ enum Queries {
     }
 
     static let ratePeek = "SELECT count, window_start FROM rate_limits WHERE key = ?"
+    /// PostgreSQL only: the row lock a unit that supersedes an account's words takes first.
+    static let lockAccount = "SELECT id FROM accounts WHERE id = ? FOR UPDATE"
     static let rateReset = "DELETE FROM rate_limits WHERE key = ?"
     static let rateRelease = "UPDATE rate_limits SET count = count - 1 WHERE key = ? AND count > 0"
 
