@@ -175,7 +175,7 @@ let package = Package(
         .testTarget(name: "BrokerCoreTests", dependencies: ["BrokerCore", "BrokerCrypto", "BrokerTestSupport"]),
         .testTarget(name: "BrokerCryptoTests", dependencies: ["BrokerCrypto", "BrokerCore"], resources: [.copy("Fixtures")]),
         .testTarget(name: "BrokerConfigurationTests", dependencies: ["BrokerConfiguration"]),
-        .testTarget(name: "BrokerStoreTests", dependencies: ["BrokerStore", "BrokerCore", "BrokerCrypto", "BrokerTestSupport"]),
+        .testTarget(name: "BrokerStoreTests", dependencies: ["BrokerStore", "BrokerCore", "BrokerCrypto", "BrokerTestSupport", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "BrokerProvidersTests", dependencies: ["BrokerProviders", "BrokerCore", .product(name: "JWTKit", package: "jwt-kit")]),
         .testTarget(name: "BrokerDeliveryTests", dependencies: ["BrokerDelivery", "BrokerCore", "BrokerLocales", "BrokerTestSupport"]),
         .testTarget(
