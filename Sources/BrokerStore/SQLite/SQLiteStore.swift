@@ -130,12 +130,12 @@ public final class SQLiteStore: BrokerDatabase, Sendable {
     // MARK: writes
 
     public func commit(_ changes: [StoreChange]) async throws {
-        try await write { db in
-            for change in changes { try Self.apply(change, db) }
-        }
+        let statements = Self.plan(changes)
+        try await write { db in try Self.apply(statements, db) }
     }
 
     public func commit(_ changes: [StoreChange], behind gate: UnitGate, rehearsal: Bool) async throws -> GateOutcome {
+        let statements = Self.plan(changes)
         let outcome: Result<GateOutcome, any Error> = try await write { db in
             for limit in gate.limits {
                 let count = try Self.hit(db, key: limit.key, window: limit.window, now: gate.now)
@@ -151,7 +151,7 @@ public final class SQLiteStore: BrokerDatabase, Sendable {
                     }
                     for key in gate.resets { try db.cachedStatement(sql: Queries.rateReset).execute(arguments: [key]) }
                     try db.inSavepoint {
-                        for change in changes { try Self.apply(change, db) }
+                        try Self.apply(statements, db)
                         return rehearsal ? .rollback : .commit
                     }
                     return .commit
