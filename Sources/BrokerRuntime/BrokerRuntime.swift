@@ -31,19 +31,25 @@ public struct BrokerRuntime: Sendable {
 
     /// Opens the store (running migrations), loads the provider files and builds the flows.
     public static func make(config: BrokerConfig, clock: any WallClock = SystemWallClock(), logger: Logger = Logger(label: "broker")) async throws -> BrokerRuntime {
-        let store = try openStore(config)
-        try await store.migrate()
-        let catalog = try loadProviders(config)
         let hasher = BrokerPasswordHasher(argon2: Argon2PasswordHasher(parameters: Argon2Parameters(
             memoryKiB: config.security.argon2MemoryKiB, iterations: config.security.argon2Iterations,
             parallelism: config.security.argon2Parallelism
         ), threadPool: hashingPool), threadPool: hashingPool)
+        // The decoy is one Argon2 hash (tens of ms): it runs on the hashing pool while the
+        // store opens and the files below are read, instead of before them.
+        async let decoyHash = hasher.hash(Secret(SecureTokenGenerator().token(bytes: 24)))
+        // Texts, templates and the provider files are parsed beside the store's opening too
+        // (YAML, a third of start-up); a broken one still stops start-up with its name.
+        async let parsedLocalizer = Localizer.load()
+        async let parsedCatalog = loadProviders(config)
+        let store = try openStore(config)
+        try await store.migrate()
+        let catalog = try await parsedCatalog
         let ports = BrokerPorts(store: store, rateLimiter: store, hasher: hasher, clock: clock, sessions: SessionCache())
-        let decoy = try await hasher.hash(Secret(ports.tokens.token(bytes: 24)))
         let secrets = CheckWordSecrets(key: try await SecretKeyFile.key(config: config, store: store, logger: logger))
-        // Texts, templates and the OpenAPI document are read now: a broken one stops start-up with its name.
-        let localizer = try Localizer.load()
+        let localizer = try await parsedLocalizer
         let keyring = Self.keyring(store: store, secrets: secrets, clock: clock)
+        let decoy = try await decoyHash
         let services = try BrokerServices(
             config: config, ports: ports, providers: catalog, composer: try MustacheMessageComposer(localizer: localizer),
             secrets: secrets, gateway: ProviderGateway(catalog: catalog, clock: clock), decoyHash: decoy, metrics: Self.metrics,
