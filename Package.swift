@@ -172,7 +172,7 @@ let package = Package(
             dependencies: ["BrokerCore"],
             path: "Tests/BrokerTestSupport"
         ),
-        .testTarget(name: "BrokerCoreTests", dependencies: ["BrokerCore", "BrokerCrypto", "BrokerTestSupport"]),
+        .testTarget(name: "BrokerCoreTests", dependencies: ["BrokerCore", "BrokerCrypto", "BrokerTestSupport", .product(name: "Crypto", package: "swift-crypto")]),
         .testTarget(name: "BrokerCryptoTests", dependencies: ["BrokerCrypto", "BrokerCore"], resources: [.copy("Fixtures")]),
         .testTarget(name: "BrokerConfigurationTests", dependencies: ["BrokerConfiguration"]),
         .testTarget(name: "BrokerStoreTests", dependencies: ["BrokerStore", "BrokerCore", "BrokerCrypto", "BrokerTestSupport", .product(name: "GRDB", package: "GRDB.swift")]),

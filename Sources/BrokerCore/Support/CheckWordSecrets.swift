@@ -8,8 +8,13 @@ import Foundation
 /// therefore reveals no working link or code.
 public struct CheckWordSecrets: Sendable {
     let key: SymmetricKey
+    /// HMAC under `key`, its pads hashed once: every link and code is derived through it.
+    let hmac: KeyedHMAC
 
-    public init(key: Data) { self.key = SymmetricKey(data: key) }
+    public init(key: Data) {
+        self.key = SymmetricKey(data: key)
+        self.hmac = KeyedHMAC(key: self.key)
+    }
 
     /// A key of its own for another use of the secret key (`label` names the use), so that no
     /// two uses ever share one: the id_token signing keys are sealed with `derivedKey("signing-keys")`.
@@ -19,12 +24,12 @@ public struct CheckWordSecrets: Sendable {
 
     /// The 256-bit link token of a word, base64url.
     public func token(for id: String) -> String {
-        Data(HMAC<SHA256>.authenticationCode(for: Data(("link:" + id).utf8), using: key)).base64URLEncoded()
+        Data(hmac.mac("link:", id)).base64URLEncoded()
     }
 
     /// The 6-digit code of a word (the first 8 bytes of the HMAC reduced mod 10^6; the bias is below 10^-13).
     public func code(for id: String) -> String {
-        let mac = Array(HMAC<SHA256>.authenticationCode(for: Data(("code:" + id).utf8), using: key))
+        let mac = hmac.mac("code:", id)
         let value = mac.prefix(8).reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
         let digits = String(value % 1_000_000)
         return String(repeating: "0", count: 6 - digits.count) + digits
@@ -33,7 +38,7 @@ public struct CheckWordSecrets: Sendable {
     /// The hash stored for a code: keyed (HMAC with the secret key) and salted with the word's id,
     /// so a copy of the database alone cannot try the 10^6 codes against it.
     public func codeHash(id: String, code: String) -> String {
-        TokenHash.hex(HMAC<SHA256>.authenticationCode(for: Data(("code-hash:" + id + ":" + code).utf8), using: key))
+        TokenHash.hex(hmac.mac("code-hash:", id + ":" + code))
     }
 
     /// What the database keeps of a new word's secret: the link token's SHA-256, or the code's keyed hash.
@@ -46,7 +51,7 @@ public struct CheckWordSecrets: Sendable {
 
     /// A derived secret for another use ("nonce", "pkce"), base64url.
     public func derived(_ label: String, id: String) -> String {
-        Data(HMAC<SHA256>.authenticationCode(for: Data((label + ":" + id).utf8), using: key)).base64URLEncoded()
+        Data(hmac.mac(label + ":", id)).base64URLEncoded()
     }
 
     /// The placeholder a message carries instead of the secret.
