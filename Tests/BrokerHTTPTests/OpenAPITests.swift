@@ -1,10 +1,22 @@
-import BrokerHTTP
+@testable import BrokerHTTP
 import Foundation
 import Testing
 
 /// The document must describe exactly the routes the router serves, each with its statuses.
 @Suite("OpenAPI document")
 struct OpenAPITests {
+    /// Start-up's check of the shipped document: any syntax error, or anything but an object
+    /// at the top, stops start-up.
+    @Test func startUpAcceptsOnlyAWellFormedObject() {
+        let decode = { (text: String) in try? JSONDecoder().decode(OpenAPIDocument.TopLevelObject.self, from: Data(text.utf8)) }
+        #expect(decode(#"{"openapi": "3.1.0", "paths": {"/a": [1, {"b": null}]}}"#) != nil)
+        #expect(decode("{}") != nil)
+        #expect(decode("[]") == nil)
+        #expect(decode(#""openapi""#) == nil)
+        #expect(decode(#"{"openapi": "3.1.0", "paths": {"/a": [1, }}"#) == nil)
+        #expect(decode(#"{"openapi": "3.1.0"} trailing"#) == nil)
+    }
+
     @Test func documentMatchesTheRouter() async throws {
         let app = try await AppHarness()
         let routes = buildRouter(services: app.runtime.services).routes.map { (method: $0.method.rawValue, path: $0.path.description) }
