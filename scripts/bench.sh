@@ -118,17 +118,29 @@ done = function(summary, latency, requests)
 end
 LUA
 
-RSS_PID=$work/broker.pid  # whose RSS a row reports
+RSS_PID=$work/broker.pid  # the process a row measures (RSS, CPU and bytes written)
 rss_mb() { awk '/VmRSS/ {printf "%.0f", $2/1024}' "/proc/$(cat "$RSS_PID")/status"; }
+# CPU time (user + system, in clock ticks) and bytes written (write calls, page cache or not)
+# of the measured process, per request: the bytes hold within a few percent from run to run,
+# which makes them the figure to compare when this machine's speed drifts.
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$(cat "$RSS_PID")/stat"; }
+written_bytes() { awk '/^wchar/ {print $2}' "/proc/$(cat "$RSS_PID")/io"; }
+TICK=$(getconf CLK_TCK)
 to_ms() { # wrk latency ("512.00us", "1.20ms", "2.00s") in ms
   awk -v v="$1" 'BEGIN { n=v+0; if (v ~ /us$/) n/=1000; else if (v ~ /ms$/) n=n; else if (v ~ /s$/) n*=1000; printf "%.2f", n }'
 }
-declare -A RPS P50 P99 RSS
+declare -A RPS P50 P99 RSS CPU WRITTEN
 run() { # key, connections, wrk args...
   local key=$1 conns=$2; shift 2
   local out
   sync  # the previous scenario's dirty pages are written back before this one, not during it
+  local ticks0 bytes0
+  ticks0=$(cpu_ticks); bytes0=$(written_bytes)
   out=$(wrk -t"$(( conns < THREADS ? conns : THREADS ))" -c"$conns" -d"$DURATION" --latency "$@")
+  local requests
+  requests=$(awk '/requests in/ {print $1}' <<<"$out")
+  CPU[$key]=$(awk -v t=$(( $(cpu_ticks) - ticks0 )) -v n="$requests" -v hz="$TICK" 'BEGIN { if (n > 0) printf "%.0f", 1e6 * t / hz / n; else print "-" }')
+  WRITTEN[$key]=$(awk -v b=$(( $(written_bytes) - bytes0 )) -v n="$requests" 'BEGIN { if (n > 0) printf "%.1f", b / 1024 / n; else print "-" }')
   LAST_OUT=$out
   RPS[$key]=$(awk '/Requests\/sec/ {printf "%.0f", $2}' <<<"$out")
   P50[$key]=$(to_ms "$(awk '$1=="50%" {print $2}' <<<"$out")")
@@ -141,8 +153,8 @@ run() { # key, connections, wrk args...
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.0f%%", 100*a/b; else print "-" }'; }
 
 B=http://127.0.0.1:$PORT
-run bare_post "$CONNECTIONS" -s "$work/bare.lua" "http://127.0.0.1:$BARE_PORT/json"
-run bare_get "$CONNECTIONS" "http://127.0.0.1:$BARE_PORT/get"
+RSS_PID=$work/bare.pid run bare_post "$CONNECTIONS" -s "$work/bare.lua" "http://127.0.0.1:$BARE_PORT/json"
+RSS_PID=$work/bare.pid run bare_get "$CONNECTIONS" "http://127.0.0.1:$BARE_PORT/get"
 # Reads before writes: the recovery loads leave the delivery worker and the kernel's
 # writeback busy for a while, which a read scenario after them would measure instead.
 run session "$CONNECTIONS" -H "Authorization: Bearer $token" "$B/api/v1/session"
@@ -216,8 +228,8 @@ fi
 
 echo
 echo "broker benchmark: release build, SQLite, 1,000 accounts, $CONNECTIONS connections (256 where named), $THREADS wrk threads, $DURATION each, $(nproc) cores"
-printf "%-36s %10s %9s %9s %7s %10s   %s\n" "scenario" "req/s" "p50 ms" "p99 ms" "RSS MB" "ratio" "target"
-row() { printf "%-36s %10s %9s %9s %7s %10s   %s\n" "$1" "${RPS[$2]}" "${P50[$2]}" "${P99[$2]}" "${RSS[$2]:--}" "$3" "$4"; }
+printf "%-36s %10s %9s %9s %7s %8s %8s %10s   %s\n" "scenario" "req/s" "p50 ms" "p99 ms" "RSS MB" "CPU us" "kB wr" "ratio" "target"
+row() { printf "%-36s %10s %9s %9s %7s %8s %8s %10s   %s\n" "$1" "${RPS[$2]}" "${P50[$2]}" "${P99[$2]}" "${RSS[$2]:--}" "${CPU[$2]:--}" "${WRITTEN[$2]:--}" "$3" "$4"; }
 row "bare Hummingbird POST /json" bare_post "100%" "(yardstick)"
 row "bare Hummingbird GET /get" bare_get "100%" "(yardstick)"
 row "POST /api/v1/recovery, known" recovery_known "$(ratio "${RPS[recovery_known]}" "${RPS[bare_post]}") of bare POST" ">= 40%"
@@ -231,13 +243,14 @@ row "POST /api/v1/login" login "$(ratio "${RPS[login]}" "$ceiling") of Argon2" "
 row "GET /oauth2/authorize + POST /oauth2/token" token "${exchanged} exchanges/s" "-"
 row "GET /health/live" live "$(ratio "${RPS[live]}" "${RPS[bare_get]}") of bare GET" "-"
 echo
+echo "CPU us: the measured process's CPU time per request; kB wr: what it wrote per request (WAL, database, mail files)"
 echo "start to ready: ${ready_ms} ms (target <= 150 ms); outbox backlog 3 s after the recovery load: $backlog (target 0)"
 echo "RSS under recovery load: ${RSS[recovery_256]} MB (target <= 64 MB); under login load: ${RSS[login]} MB (target <= 64 MB + cores x 19 MiB)"
 echo "$hash_out" | grep -v '^ceiling_per_second='
 if [[ ${#PG_ROWS[@]} -gt 0 ]]; then
   echo
   echo "PostgreSQL 15 on this machine (fsync and synchronous_commit on), same accounts and loads"
-  printf "%-36s %10s %9s %9s %7s %10s   %s\n" "scenario" "req/s" "p50 ms" "p99 ms" "RSS MB" "ratio" "against"
+  printf "%-36s %10s %9s %9s %7s %8s %8s %10s   %s\n" "scenario" "req/s" "p50 ms" "p99 ms" "RSS MB" "CPU us" "kB wr" "ratio" "against"
   row "POST /api/v1/recovery, 1 instance" pg_recovery "$(ratio "${RPS[pg_recovery]}" "${RPS[recovery_known]}")" "SQLite's known recovery"
   row "POST /api/v1/recovery, one account" pg_recovery_one "$(ratio "${RPS[pg_recovery_one]}" "${RPS[pg_recovery]}")" "1 instance, 1,000 accounts"
   row "GET /api/v1/session, 1 instance" pg_session "$(ratio "${RPS[pg_session]}" "${RPS[bare_get]}")" "bare GET"
