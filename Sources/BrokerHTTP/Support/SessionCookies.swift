@@ -27,10 +27,21 @@ struct SessionCookies: Sendable {
     }
 
     static func bearerToken(_ request: Request) -> String? {
-        guard let header = request.headers[.authorization] else { return nil }
-        let parts = header.split(separator: " ", maxSplits: 1)
-        guard parts.count == 2, parts[0].lowercased() == "bearer" else { return nil }
-        let token = parts[1].trimmingWhitespace()
+        request.headers[.authorization].flatMap(bearerToken(header:))
+    }
+
+    /// The token of an `Authorization` value `Bearer TOKEN`: the scheme in any case, then a
+    /// space, then the token with the whitespace around it dropped. Read from the UTF-8
+    /// bytes: `split` and `lowercased()` were ~2% of a session read.
+    static func bearerToken(header: String) -> String? {
+        let bytes = header.utf8
+        var index = bytes.startIndex
+        for expected in "bearer".utf8 {
+            guard index < bytes.endIndex, bytes[index] | 0x20 == expected else { return nil }
+            index = bytes.index(after: index)
+        }
+        guard index < bytes.endIndex, bytes[index] == UInt8(ascii: " ") else { return nil }
+        let token = header[bytes.index(after: index)...].trimmingWhitespace()
         return token.isEmpty ? nil : token
     }
 }
