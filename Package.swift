@@ -31,6 +31,7 @@ let package = Package(
             pkgConfig: "libargon2",
             providers: [.apt(["libargon2-dev"])]
         ),
+        .systemLibrary(name: "CMalloc"),
         .target(
             name: "CCurl",
             linkerSettings: [.linkedLibrary("curl")]
@@ -127,6 +128,7 @@ let package = Package(
         .target(
             name: "BrokerRuntime",
             dependencies: [
+                "CMalloc",
                 "BrokerCore",
                 "BrokerCrypto",
                 "BrokerConfiguration",

@@ -132,7 +132,7 @@ public struct BrokerRuntime: Sendable {
     /// The HTTP application with the delivery worker running beside it.
     public func application(logger: Logger) -> some ApplicationProtocol {
         var app = buildApplication(services: services, logger: logger)
-        app.addServices(worker, janitor)
+        app.addServices(worker, janitor, MemoryTrimmer())
         return app
     }
 
