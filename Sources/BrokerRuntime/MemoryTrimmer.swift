@@ -6,9 +6,10 @@ import ServiceLifecycle
 /// glibc keeps what a burst of requests freed: after the 256-connection recovery load, the
 /// broker's heap held ~17 MB of free memory (mostly the async frames of the requests that
 /// were in flight) that it never returned on its own, and a sign-in burst after it stacked
-/// the Argon2 memory on top. `malloc_trim(0)` returns the free pages of every arena; with
-/// nothing to return it costs microseconds, and under load it lets go of what the load no
-/// longer holds. Allocators with decay (jemalloc, tcmalloc) do the same by themselves.
+/// the Argon2 memory on top. `malloc_trim(0)` walks every arena's free chunks and returns
+/// their whole pages; under load it lets go of what the load no longer holds, and a page
+/// used again is faulted back in. Allocators with decay (jemalloc, tcmalloc) do the same
+/// by themselves.
 public struct MemoryTrimmer: Service {
     public var interval: Duration
 
