@@ -31,7 +31,7 @@ let package = Package(
             pkgConfig: "libargon2",
             providers: [.apt(["libargon2-dev"])]
         ),
-        .systemLibrary(name: "CMalloc"),
+        .systemLibrary(name: "CGlibc"),
         .target(
             name: "CCurl",
             linkerSettings: [.linkedLibrary("curl")]
@@ -47,6 +47,7 @@ let package = Package(
                 "BrokerCore",
                 "BrokerLocales",
                 "CCurl",
+                "CGlibc",
                 .product(name: "Mustache", package: "swift-mustache"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -128,7 +129,7 @@ let package = Package(
         .target(
             name: "BrokerRuntime",
             dependencies: [
-                "CMalloc",
+                "CGlibc",
                 "BrokerCore",
                 "BrokerCrypto",
                 "BrokerConfiguration",

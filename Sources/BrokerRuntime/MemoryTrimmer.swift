@@ -1,4 +1,4 @@
-import CMalloc
+import CGlibc
 import ServiceLifecycle
 
 /// Hands the heap's free pages back to the system every few seconds.

@@ -1,5 +1,5 @@
 import BrokerCore
-import BrokerDelivery
+@testable import BrokerDelivery
 import Foundation
 import Testing
 
@@ -41,6 +41,24 @@ struct FileTransportTests {
         }
         #expect(try FileManager.default.contentsOfDirectory(atPath: folder) == ["1700000000000-m1.json"])
         #expect(FileTransport.read(directories: [folder]).map(\.text) == [long.text])
+    }
+
+    /// A message delivered again (a retry after its lease ran out) replaces its first file, on
+    /// both ways of naming a file: in one step (an unnamed file linked in) and by a rename.
+    @Test(arguments: [true, false]) func aSecondDeliveryReplacesTheFirstFile(unnamedFiles: Bool) async throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("file-transport-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let transport = FileTransport(directory: folder, threadPool: .singleton, unnamedFiles: unnamedFiles)
+        var first = message("m1")
+        first.text = "first"
+        var second = message("m1")
+        second.text = "second"
+        try await transport.deliver(first)
+        try await transport.deliver(second)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder) == ["1700000000000-m1.json"])
+        #expect(FileTransport.read(directories: [folder]).map(\.text) == ["second"])
+        let attributes = try FileManager.default.attributesOfItem(atPath: folder + "/1700000000000-m1.json")
+        #expect((attributes[.posixPermissions] as? Int).map { $0 & 0o044 } == 0o044, "readable by the folder's readers, as before")
     }
 
     /// A folder that cannot be written is a transport error the worker retries, not a crash.
