@@ -59,19 +59,19 @@ extension ConfigLoader {
 
         // "A cooldown or limit of 0 turns it off": no dead letters, no end to a code's tries.
         c.delivery.maxAttempts = try unlimitedWhenZero(v.int("delivery.max_attempts", min: 0))
-        c.delivery.backoffMaxSeconds = try v.int("delivery.backoff_max_seconds", min: 1)
+        c.delivery.backoffMaxSeconds = try v.seconds("delivery.backoff_max_seconds", min: 1)
 
-        c.recovery.linkTTLSeconds = try v.int("recovery.link_ttl_seconds", min: 1)
-        c.recovery.codeTTLSeconds = try v.int("recovery.code_ttl_seconds", min: 1)
+        c.recovery.linkTTLSeconds = try v.seconds("recovery.link_ttl_seconds", min: 1)
+        c.recovery.codeTTLSeconds = try v.seconds("recovery.code_ttl_seconds", min: 1)
         c.recovery.codeMaxAttempts = try unlimitedWhenZero(v.int("recovery.code_max_attempts", min: 0))
-        c.recovery.resendCooldownSeconds = try v.int("recovery.resend_cooldown_seconds", min: 0)
+        c.recovery.resendCooldownSeconds = try v.seconds("recovery.resend_cooldown_seconds", min: 0)
         c.recovery.revealMethods = try v.bool("recovery.reveal_methods")
         c.recovery.socialOnlyPassword = try v.choice("recovery.social_only_password", RecoveryConfig.SocialOnlyPassword.self)
-        c.recovery.notMePauseSeconds = try v.int("recovery.not_me_pause_seconds", min: 0)
+        c.recovery.notMePauseSeconds = try v.seconds("recovery.not_me_pause_seconds", min: 0)
 
         c.security.passwordMinLength = try v.int("security.password_min_length", min: 1, max: 1024)
-        c.security.sessionTTLSeconds = try v.int("security.session_ttl_seconds", min: 1)
-        c.security.reauthenticationSeconds = try v.int("security.reauthentication_seconds", min: 1)
+        c.security.sessionTTLSeconds = try v.seconds("security.session_ttl_seconds", min: 1)
+        c.security.reauthenticationSeconds = try v.seconds("security.reauthentication_seconds", min: 1)
         c.security.argon2MemoryKiB = try v.int("security.argon2_memory_kib", min: 8, max: 4_194_304)
         c.security.argon2Iterations = try v.int("security.argon2_iterations", min: 1, max: 100)
         c.security.argon2Parallelism = try v.int("security.argon2_parallelism", min: 1, max: 64)
@@ -84,7 +84,7 @@ extension ConfigLoader {
         }
 
         c.rateLimits.enabled = try v.bool("rate_limits.enabled")
-        c.rateLimits.windowSeconds = try v.int("rate_limits.window_seconds", min: 1)
+        c.rateLimits.windowSeconds = try v.seconds("rate_limits.window_seconds", min: 1)
         c.rateLimits.loginPerAccount = try v.int("rate_limits.login_per_account", min: 0)
         c.rateLimits.loginPerAddress = try v.int("rate_limits.login_per_address", min: 0)
         c.rateLimits.sendPerIdentifier = try v.int("rate_limits.send_per_identifier", min: 0)

@@ -118,6 +118,16 @@ struct ConfigValues {
         return value
     }
 
+    /// A number of seconds (a lifetime, a window, a cooldown, a pause): any value from `min` up is
+    /// valid, and one beyond a century counts as a century, so that every date the broker works
+    /// out from it (stored in milliseconds since 1970) stays within range. A century is "never"
+    /// for a recovery link or a session alike.
+    func seconds(_ key: String, min: Int) throws -> Int {
+        Swift.min(try int(key, min: min), Self.century)
+    }
+
+    static let century = 100 * 366 * 86_400
+
     func bool(_ key: String) throws -> Bool {
         do { return try reader.requiredBool(forKey: ConfigKey(key)) } catch { throw ConfigError(key: key, problem: "must be true or false") }
     }

@@ -24,6 +24,22 @@ struct ConfigLoaderTests {
         #expect(c.admin.tokens.isEmpty)
     }
 
+    /// Any positive number of seconds is a valid lifetime; past a century it counts as a century,
+    /// so no date worked out from it leaves the range a stored date holds (9e18 seconds crashed
+    /// the first recovery request).
+    @Test func aLifetimeBeyondACenturyIsACentury() throws {
+        let c = try ConfigLoader.parse(yaml: """
+            recovery: { link_ttl_seconds: 9000000000000000000, code_ttl_seconds: 7, resend_cooldown_seconds: 9000000000000000000 }
+            security: { session_ttl_seconds: 9000000000000000000 }
+            rate_limits: { window_seconds: 9000000000000000000 }
+            """)
+        #expect(c.recovery.linkTTLSeconds == 100 * 366 * 86_400)
+        #expect(c.recovery.codeTTLSeconds == 7)
+        #expect(c.recovery.resendCooldownSeconds == 100 * 366 * 86_400)
+        #expect(c.security.sessionTTLSeconds == 100 * 366 * 86_400)
+        #expect(c.rateLimits.windowSeconds == 100 * 366 * 86_400)
+    }
+
     @Test func environmentOverridesTheFile() throws {
         let c = try ConfigLoader.parse(yaml: "server:\n  port: 9000\n", environment: [
             "BROKER_SERVER_PORT": "9100",
