@@ -20,12 +20,14 @@ struct IdentifierPolicyTests {
         ("+55 (11) 99999-0000", "+5511999990000"),
         ("+1.415.555.0100", "+14155550100"),
         ("5511999990000", "+5511999990000"),
+        ("(+55) 11.99999-0000", "+5511999990000"),
+        ("+(55)11999990000", "+5511999990000"),
     ])
     func phonesBecomeE164(raw: String, expected: String) throws {
         #expect(try IdentifierPolicy.phone(raw) == expected)
     }
 
-    @Test(arguments: ["011999990000", "+0 11 9999", "++5511999990000", "+55 11 9999x0000", "+1234567890123456", "+55/11", "12345"])
+    @Test(arguments: ["011999990000", "+0 11 9999", "++5511999990000", "+55 11 9999x0000", "+1234567890123456", "+55/11", "12345", "55+11999990000", "(55)+11999990000"])
     func badPhonesAreRefused(raw: String) {
         #expect(throws: BrokerError.self) { try IdentifierPolicy.phone(raw) }
     }
@@ -38,6 +40,21 @@ struct IdentifierPolicyTests {
     @Test(arguments: ["ab", String(repeating: "a", count: 65), ".maria", "-maria", "maria silva", "maría", "admin", "Root", "support"])
     func badLogins(raw: String) {
         #expect(throws: BrokerError.self) { try IdentifierPolicy.login(raw) }
+    }
+
+    /// Hints hide at least as much as they show, and never the whole address.
+    @Test(arguments: [
+        ("maria@example.test", "m•••@example.test"),
+        ("abc@b.test", "a•••@b.test"),
+        ("ab@b.test", "•••@b.test"),
+        ("a@b.test", "•••@b.test"),
+        ("+5511999990000", "+55•••0000"),
+        ("+14155550100", "+14•••0100"),
+        ("+123456789", "+•••89"),
+        ("+1234567", "+•••67"),
+    ])
+    func hintsAreMasked(address: String, hint: String) {
+        #expect(address.contains("@") ? Mask.email(address) == hint : Mask.phone(address) == hint)
     }
 
     @Test func classifyPicksTheKind() throws {

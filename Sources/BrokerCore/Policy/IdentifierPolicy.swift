@@ -24,17 +24,17 @@ public enum IdentifierPolicy {
         return value
     }
 
-    /// E.164: spaces, dashes, dots and parentheses removed; at most one leading '+';
-    /// 7 to 15 digits, the first not 0.
+    /// E.164: spaces, dashes, dots and parentheses removed; then at most one '+', before every
+    /// digit ("(+55) 11.99999-0000" is "+5511999990000"); 7 to 15 digits, the first not 0.
     public static func phone(_ raw: String, field: String = "phone") throws -> String {
         let invalid = BrokerError.invalidRequest(field: field, reason: .phone)
         var digits = ""
         var sawPlus = false
-        for (index, ch) in raw.trimmingWhitespace().enumerated() {
+        for ch in raw.trimmingWhitespace() {
             switch ch {
             case " ", "-", ".", "(", ")": continue
             case "+":
-                guard index == 0, !sawPlus else { throw invalid }
+                guard digits.isEmpty, !sawPlus else { throw invalid }
                 sawPlus = true
             case "0"..."9": digits.append(ch)
             default: throw invalid
