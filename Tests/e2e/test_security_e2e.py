@@ -91,6 +91,41 @@ def test_no_secret_reaches_the_log_at_any_level(tmp_path, smtp):
         broker.stop()
 
 
+def raw_request(port, data, close_sending=False):
+    """Sends bytes as they are on a new connection; the status line and body of the answer."""
+    with socket.create_connection(("127.0.0.1", port), timeout=5) as sock:
+        sock.sendall(data)
+        if close_sending:
+            sock.shutdown(socket.SHUT_WR)
+        answer = b""
+        while chunk := sock.recv(65536):
+            answer += chunk
+    head, _, body = answer.partition(b"\r\n\r\n")
+    return head.split(b"\r\n")[0].decode(), body
+
+
+def test_badly_framed_bodies_are_bad_requests_not_errors(tmp_path, smtp):
+    broker = Broker(tmp_path, smtp.port).start()
+    try:
+        head = b"POST /api/v1/login HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nConnection: close\r\n"
+        for framed, close_sending in [
+            (b"Transfer-Encoding: chunked\r\n\r\nZZ\r\n\r\n", False),   # a chunk size that is no number
+            (b"Transfer-Encoding: chunked\r\n\r\n-1\r\n\r\n", False),
+            (b"Content-Length: 100\r\n\r\n{\"login\":", True),          # fewer bytes than announced, then closed
+        ]:
+            status, body = raw_request(broker.port, head + framed, close_sending)
+            assert status.startswith("HTTP/1.1 400"), (framed, status, body)
+            assert json.loads(body)["error"]["code"] == "invalid_request", body
+        page = b"POST /recover/email HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\nConnection: close\r\n"
+        status, body = raw_request(broker.port, page + b"Transfer-Encoding: chunked\r\n\r\nZZ\r\n\r\n")
+        assert status.startswith("HTTP/1.1 400"), status
+        assert b"<html" in body.lower(), "a page answers with a page"
+        assert broker.call("GET", "/health/live")[0] == 200, "the broker keeps serving"
+        assert "unexpected error" not in broker.log.read_text(), "nothing was logged as the broker's own failure"
+    finally:
+        broker.stop()
+
+
 def test_idle_and_half_sent_requests_are_closed(tmp_path, smtp):
     broker = Broker(tmp_path, smtp.port, extra={"server": {"idle_timeout_seconds": 2}}).start()
     try:

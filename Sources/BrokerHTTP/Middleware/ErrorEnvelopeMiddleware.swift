@@ -3,6 +3,7 @@ import BrokerLocales
 import Hummingbird
 import Logging
 import NIOCore
+import NIOHTTP1
 
 /// Turns every error a route throws into the contract's envelope
 /// `{"error": {"code", "message"}}` with the message in the request's language.
@@ -72,6 +73,11 @@ struct ErrorEnvelope: Sendable {
             // A body over a route's limit, wherever it is read (JSON 1 MiB, forms 64 KiB).
             (status, code) = (.contentTooLarge, "payload_too_large")
             message = l.text("error." + code, locale: locale)
+        case is HTTPParserError:
+            // A body the client framed wrongly (a bad chunk size, fewer bytes than Content-Length
+            // before it closed): the request's fault, read while a handler took in the body.
+            (status, code) = (.badRequest, "invalid_request")
+            message = l.text("error.invalid_request", locale: locale)
         case let e as HTTPError:
             status = e.status
             code = Self.code(of: e.status)
