@@ -64,7 +64,9 @@ public struct BrokerRuntime: Sendable {
         )
         let janitor = Janitor(
             store: store, clock: clock,
-            retention: .init(longestWindowSeconds: max(config.rateLimits.windowSeconds, config.recovery.resendCooldownSeconds)),
+            // A code's stand-in (`UnitGate.marks`) is kept as long as a code word is.
+            retention: .init(longestWindowSeconds: max(config.rateLimits.windowSeconds, config.recovery.resendCooldownSeconds,
+                                                       config.recovery.codeTTLSeconds + CheckWord.keptAfterExpirySeconds)),
             logger: Logger(label: "broker.housekeeping")
         )
         return BrokerRuntime(config: config, store: store, catalog: catalog, services: services, worker: worker, janitor: janitor, keyring: keyring)

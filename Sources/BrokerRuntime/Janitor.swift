@@ -11,7 +11,7 @@ public struct Janitor: Service {
     public struct Retention: Sendable {
         /// The longest window any counter uses (rate limits, the resend cooldown).
         public var longestWindowSeconds: Int
-        public var expiredSeconds = 86_400
+        public var expiredSeconds = CheckWord.keptAfterExpirySeconds
         public var sentSeconds = 7 * 86_400
         public var interval: Duration = .seconds(600)
         /// Rows of each kind per statement, so no sweep holds the database for long.

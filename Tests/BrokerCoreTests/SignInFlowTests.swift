@@ -32,7 +32,8 @@ struct SignInFlowTests {
         await #expect(throws: BrokerError.invalidCredentials) {
             try await flow.signIn(identifier: "nobody", password: Secret("wrong-pass"), clientAddress: nil)
         }
-        await #expect(throws: BrokerError.invalidCredentials) {
+        // No login name, email or phone at all: a bad request, whatever the accounts.
+        await #expect(throws: BrokerError.invalidRequest(field: "login", reason: .loginLength)) {
             try await flow.signIn(identifier: "x", password: Secret("wrong-pass"), clientAddress: nil)
         }
     }

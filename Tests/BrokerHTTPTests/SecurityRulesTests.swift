@@ -176,6 +176,89 @@ struct SecurityRulesTests {
         }
     }
 
+    /// Past a code's lifetime, and after a code is used up, a known phone and an unknown one
+    /// still answer alike: `code_expired`, then 429 for as long as a used-up code is kept.
+    @Test func codeAnswersAfterExpiryAndUseAreTheSameForKnownAndUnknownPhones() async throws {
+        let app = try await AppHarness(extraYAML: "recovery: { code_ttl_seconds: 60, code_max_attempts: 2, resend_cooldown_seconds: 0 }",
+                                       environment: ["BROKER_RATE_LIMITS_WINDOW_SECONDS": "30", "BROKER_RATE_LIMITS_LOGIN_PER_ACCOUNT": "100"])
+        try await app.test { client in
+            _ = try await client.createAccount(Self.maria)
+            func ask(_ phone: String) async throws {
+                #expect(try await client.call(.post, "/api/v1/recovery", json: #"{"identifier":"\#(phone)"}"#).status == .accepted)
+            }
+            func tries(_ phone: String, _ n: Int) async throws -> [String] {
+                var answers: [String] = []
+                for _ in 0..<n {
+                    let r = try await client.call(.post, "/api/v1/recovery/code", json: #"{"identifier":"\#(phone)","code":"000000"}"#)
+                    answers.append("\(r.status.code) \(r.errorCode ?? "")")
+                }
+                return answers
+            }
+            let known = "+5511999990000", unknown = "+5511900000000"
+            // A code left alone past its lifetime.
+            try await ask(known)
+            try await ask(unknown)
+            app.clock.advance(seconds: 61)
+            let expired = try await (tries(known, 1), tries(unknown, 1))
+            #expect(expired.0 == ["410 code_expired"] && expired.1 == expired.0, "\(expired)")
+            // A new code used up, then past its lifetime: dead, alike, until it is no longer kept.
+            try await ask(known)
+            try await ask(unknown)
+            let usedUp = try await (tries(known, 3), tries(unknown, 3))
+            #expect(usedUp.0 == ["400 invalid_code", "429 too_many_attempts", "429 too_many_attempts"] && usedUp.1 == usedUp.0, "\(usedUp)")
+            app.clock.advance(seconds: 61)
+            let later = try await (tries(known, 1), tries(unknown, 1))
+            #expect(later.0 == ["429 too_many_attempts"] && later.1 == later.0, "\(later)")
+            app.clock.advance(seconds: 86_400)
+            let gone = try await (tries(known, 1), tries(unknown, 1))
+            #expect(gone.0 == ["400 invalid_code"] && gone.1 == gone.0, "\(gone)")
+        }
+    }
+
+    /// Of any number of tries at once, at most `code_max_attempts` are compared with the code:
+    /// the right code among twenty racing wrong ones is refused unless it is among the first,
+    /// and a known phone and an unknown one get the same count of each answer.
+    @Test func racingTriesCheckNoMoreThanTheCodeAllows() async throws {
+        let app = try await AppHarness(extraYAML: "recovery: { code_max_attempts: 3 }",
+                                       environment: ["BROKER_RATE_LIMITS_LOGIN_PER_ACCOUNT": "1000", "BROKER_RATE_LIMITS_LOGIN_PER_ADDRESS": "1000"])
+        try await app.test { client in
+            _ = try await client.createAccount(Self.maria)
+            func race(_ phone: String) async throws -> [String: Int] {
+                #expect(try await client.call(.post, "/api/v1/recovery", json: #"{"identifier":"\#(phone)"}"#).status == .accepted)
+                return try await withThrowingTaskGroup(of: String.self) { group in
+                    for i in 0..<20 {
+                        group.addTask {
+                            let code = String(format: "%06d", 100_000 + i)
+                            let r = try await client.call(.post, "/api/v1/recovery/code", json: #"{"identifier":"\#(phone)","code":"\#(code)"}"#)
+                            return "\(r.status.code) \(r.errorCode ?? "")"
+                        }
+                    }
+                    return try await group.reduce(into: [:]) { $0[$1, default: 0] += 1 }
+                }
+            }
+            let known = try await race("+5511999990000")
+            let unknown = try await race("+5511900000000")
+            #expect(known == ["400 invalid_code": 2, "429 too_many_attempts": 18], "\(known)")
+            #expect(unknown == known)
+            // The right code now finds the code dead.
+            let code = try #require(RecoveryAPITests.code(in: try await app.text(to: "+5511999990000")))
+            #expect(try await client.call(.post, "/api/v1/recovery/code", json: #"{"identifier":"+5511999990000","code":"\#(code)"}"#).status == .tooManyRequests)
+        }
+    }
+
+    /// What is no login name, email or phone is a bad request on every route, never a lookup.
+    @Test func malformedIdentifiersAreBadRequestsOnEveryRoute() async throws {
+        let app = try await AppHarness()
+        try await app.test { client in
+            for bad in ["++5511999990000", "+05511999990000", "+1234567890123456", "+55 11 99999x0000"] {
+                let login = try await client.call(.post, "/api/v1/login", json: #"{"login":"\#(bad)","password":"whatever-1"}"#)
+                #expect(login.status == .badRequest && login.errorCode == "invalid_request", "login \(bad)")
+                let code = try await client.call(.post, "/api/v1/recovery/code", json: #"{"identifier":"\#(bad)","code":"123456"}"#)
+                #expect(code.status == .badRequest && code.errorCode == "invalid_request", "code \(bad)")
+            }
+        }
+    }
+
     /// New codes buy no guesses beyond login_per_account (3 in the harness).
     @Test func newCodesBuyNoGuessesBeyondTheSignInLimit() async throws {
         let app = try await AppHarness(extraYAML: "recovery:\n  resend_cooldown_seconds: 0\n  code_max_attempts: 2\n")
@@ -233,8 +316,8 @@ struct SecurityRulesTests {
             let huge = String(repeating: "a", count: 400_000)
             for _ in 0..<5 {
                 let r = try await client.call(.post, "/api/v1/login", json: #"{"login":"\#(huge)","password":"whatever-1"}"#)
-                #expect(r.status == .unauthorized)
-                #expect(r.errorCode == "invalid_credentials")
+                #expect(r.status == .badRequest)
+                #expect(r.errorCode == "invalid_request")
             }
             let limiter = app.runtime.services.ports.rateLimiter
             #expect(try await limiter.peek(key: "login:ident:login:" + huge, window: 900, now: app.clock.now()).count == 0)

@@ -78,6 +78,7 @@ public final class InMemoryStore: AccountStore, RateLimiter, Outbox, Sendable {
                 return .windowTaken
             }
             for key in gate.resets { copy.limits[key] = nil }
+            for key in gate.marks { copy.limits[key] = (gate.now, 0) }
             var applied = copy
             for change in changes { try Self.apply(change, &applied) }
             s = rehearsal ? copy : applied
@@ -288,6 +289,10 @@ public final class InMemoryStore: AccountStore, RateLimiter, Outbox, Sendable {
         entry.count += 1
         s.limits[key] = entry
         return RateCount(count: entry.count, resetAt: entry.start.addingTimeInterval(TimeInterval(window)))
+    }
+
+    public func started(key: String) async throws -> (start: Date, count: Int)? {
+        state.withLock { s in s.limits[key].map { ($0.start, $0.count) } }
     }
 
     public func peek(key: String, window: Int, now: Date) async throws -> RateCount {

@@ -77,11 +77,13 @@ struct Throttle: Sendable {
 
     /// The same counters for a unit that takes them in its own transaction, before its changes
     /// (`BrokerPorts.commit(_:behind:)`): the hot sends count and write with one wait for the writer.
-    func sendGate(subject: String, clientAddress: String?, window: (key: String, seconds: Int)? = nil, resets: [String] = []) -> UnitGate {
+    func sendGate(
+        subject: String, clientAddress: String?, window: (key: String, seconds: Int)? = nil, resets: [String] = [], marks: [String] = []
+    ) -> UnitGate {
         let counted = sendChecks(subject: subject, clientAddress: clientAddress).compactMap { check in
             check.limit.map { UnitGate.Limit(key: check.key, window: limits.windowSeconds, limit: $0) }
         }
-        return UnitGate(limits: counted, window: window, resets: resets, now: clock.now())
+        return UnitGate(limits: counted, window: window, resets: resets, marks: marks, now: clock.now())
     }
 
     /// Checks the password of a known account, counted first as a sign-in attempt of that account

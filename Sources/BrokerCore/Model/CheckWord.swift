@@ -5,6 +5,10 @@ import Foundation
 public struct CheckWord: Sendable, Equatable {
     public enum Kind: String, Sendable { case link, code }
 
+    /// How long past its lifetime a word is kept, and still answers "expired" or "used"
+    /// (and a code's stand-in, `CodeCheck`, answers as it would); then the Janitor deletes it.
+    public static let keptAfterExpirySeconds = 86_400
+
     public var id: String
     public var accountId: String
     public var purpose: CheckWordPurpose

@@ -6,6 +6,8 @@ public protocol RateLimiter: Sendable {
     func hit(key: String, window: Int, now: Date) async throws -> RateCount
     /// The current count without adding to it.
     func peek(key: String, window: Int, now: Date) async throws -> RateCount
+    /// When `key`'s counter started and its count, whatever its window; nil when it has none.
+    func started(key: String) async throws -> (start: Date, count: Int)?
     func reset(key: String) async throws
     /// Takes back one count from `key` (never below zero): an attempt that was counted before it
     /// was checked, and turned out not to be a failure.
@@ -49,12 +51,17 @@ public struct UnitGate: Sendable {
     public var window: (key: String, seconds: Int)?
     /// Counters cleared with the changes (a new code starts its tries again).
     public var resets: [String]
+    /// Counters started anew at `now` with no count, with the resets: the stand-in of a code
+    /// sent, whose tries then run as on a real code (`CodeCheck`), whether the code went out
+    /// or the send was rehearsed.
+    public var marks: [String]
     public var now: Date
 
-    public init(limits: [Limit] = [], window: (key: String, seconds: Int)? = nil, resets: [String] = [], now: Date) {
+    public init(limits: [Limit] = [], window: (key: String, seconds: Int)? = nil, resets: [String] = [], marks: [String] = [], now: Date) {
         self.limits = limits
         self.window = window
         self.resets = resets
+        self.marks = marks
         self.now = now
     }
 }

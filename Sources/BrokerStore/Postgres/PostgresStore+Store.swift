@@ -131,6 +131,7 @@ extension PostgresStore {
                 return .windowTaken
             }
             for key in gate.resets { try await run(SQLStatement(Queries.rateReset, [.text(key)]), on: connection) }
+            for key in gate.marks { try await run(SQLStatement(Queries.rateMark, [.text(key), .int(gate.now.milliseconds)]), on: connection) }
             if rehearsal { try await run(SQLStatement("SAVEPOINT rehearsal", []), on: connection) }
             try await apply(changes, on: connection)
             if rehearsal { try await run(SQLStatement("ROLLBACK TO SAVEPOINT rehearsal", []), on: connection) }
@@ -184,6 +185,10 @@ extension PostgresStore {
             return RateCount(count: 0, resetAt: now.addingTimeInterval(TimeInterval(window)))
         }
         return RateCount(count: row.integer("count"), resetAt: Date(milliseconds: (row.int("window_start") ?? 0) + Int64(window) * 1000))
+    }
+
+    public func started(key: String) async throws -> (start: Date, count: Int)? {
+        try await rows(Queries.ratePeek, [.text(key)]) { (Date(milliseconds: $0.int("window_start") ?? 0), $0.integer("count")) }.first
     }
 
     public func reset(key: String) async throws {

@@ -84,6 +84,11 @@ enum Queries {
     /// PostgreSQL only: the row lock a unit that supersedes an account's words takes first.
     static let lockAccount = "SELECT id FROM accounts WHERE id = ? FOR UPDATE"
     static let rateReset = "DELETE FROM rate_limits WHERE key = ?"
+    /// (key, now): the counter started anew, with no count (`UnitGate.marks`).
+    static let rateMark = """
+        INSERT INTO rate_limits (key, window_start, count) VALUES (?, ?, 0)
+        ON CONFLICT(key) DO UPDATE SET window_start = excluded.window_start, count = 0
+        """
     static let rateRelease = "UPDATE rate_limits SET count = count - 1 WHERE key = ? AND count > 0"
 
     /// `%text%` for LIKE, with the wildcards of `text` escaped.

@@ -150,6 +150,7 @@ public final class SQLiteStore: BrokerDatabase, Sendable {
                         return .commit
                     }
                     for key in gate.resets { try db.cachedStatement(sql: Queries.rateReset).execute(arguments: [key]) }
+                    for key in gate.marks { try db.cachedStatement(sql: Queries.rateMark).execute(arguments: [key, gate.now.milliseconds]) }
                     try db.inSavepoint {
                         try Self.apply(statements, db)
                         return rehearsal ? .rollback : .commit
@@ -187,6 +188,14 @@ public final class SQLiteStore: BrokerDatabase, Sendable {
                   (row["window_start"] as Int64) > nowMs - Int64(window) * 1000
             else { return RateCount(count: 0, resetAt: now.addingTimeInterval(TimeInterval(window))) }
             return RateCount(count: row["count"], resetAt: Date(milliseconds: (row["window_start"] as Int64) + Int64(window) * 1000))
+        }
+    }
+
+    public func started(key: String) async throws -> (start: Date, count: Int)? {
+        try await read { db in
+            try Row.fetchOne(db.cachedStatement(sql: Queries.ratePeek), arguments: [key]).map {
+                (Date(milliseconds: $0["window_start"] as Int64), $0["count"] as Int)
+            }
         }
     }
 

@@ -4,18 +4,23 @@ import Foundation
 ///
 /// Every try counts first as a sign-in failure of the account it names (unknown
 /// identifiers under their own key), so asking for new codes buys no guesses beyond
-/// `rate_limits.login_per_account`. A wrong code counts against its word, which dies
-/// after `maxAttempts` (then `too_many_attempts`). Where there is no live word to
-/// check (none asked for, used, superseded, or the identifier is unknown) the tries
-/// count on a per-subject counter with the same limit, so the answers run exactly as
-/// for a live word: `invalid_code` until `maxAttempts`, then 429. No answer tells an
-/// unknown identifier from a known one.
+/// `rate_limits.login_per_account`. Then it counts on its code, before the code is
+/// compared: of any number of tries at once, at most `maxAttempts` are compared, and the
+/// code dies with them (then `too_many_attempts`). Past its lifetime a code answers
+/// `code_expired`. No answer tells an unknown identifier from a known one:
+/// - a recovery code asked for an identifier, sent or rehearsed, leaves a stand-in (a
+///   counter marked when it was asked, `UnitGate.marks`). Where there is no live word to
+///   check, tries run on the stand-in exactly as on a word: `invalid_code` until
+///   `maxAttempts`, then 429 for as long as a used-up word is kept, and `code_expired`
+///   once its lifetime is over;
+/// - where nothing was asked for, the tries count on a per-subject counter with the same
+///   limit: `invalid_code` until `maxAttempts`, then 429 until the window ends.
 struct CodeCheck: Sendable {
     let ports: BrokerPorts
     let throttle: Throttle
     let secrets: CheckWordSecrets
     let maxAttempts: Int
-    /// The life of a code: how long the stand-in counter of a subject without a live word lasts.
+    /// The life of a code (and of its stand-in), and the window of a subject's counter.
     let codeTTLSeconds: Int
 
     /// The open code word of `purpose` when `code` matches it. `account` nil: an unknown
@@ -26,27 +31,70 @@ struct CodeCheck: Sendable {
     ) async throws -> CheckWord {
         let ticket = try await throttle.admitSignIn(account: account, identifier: identifier, clientAddress: nil)
         let now = ports.clock.now()
-        if let account, let word = try await ports.store.latestCheckWord(accountId: account.id, purpose: purpose, kind: .code) {
+        if let account, let word = try await ports.store.latestCheckWord(accountId: account.id, purpose: purpose, kind: .code),
+           word.expiresAt.addingTimeInterval(TimeInterval(CheckWord.keptAfterExpirySeconds)) > now {
             if word.revokedAt != nil, word.attempts >= maxAttempts { throw BrokerError.tooManyAttempts(retryAfter: 1) }
             if word.isOpen, bound(word) {
-                guard word.expiresAt > now else { throw BrokerError.codeExpired }
                 let candidate = code.trimmingWhitespace()
-                if candidate.count == 6, candidate.allSatisfy(\.isASCIIDigit),
-                   TokenHash.constantTimeEquals(secrets.codeHash(id: word.id, code: candidate), word.secretHash) {
-                    await ticket.release()  // a right code is no failure
-                    return word
+                try await attempt(counter: Self.wordKey(word.id), expiresAt: word.expiresAt, now: now) {
+                    candidate.count == 6 && candidate.allSatisfy(\.isASCIIDigit)
+                        && TokenHash.constantTimeEquals(secrets.codeHash(id: word.id, code: candidate), word.secretHash)
+                } wrong: {
+                    // The word keeps its own count of wrong codes, and dies with the last one.
+                    try await ports.commit([.countCodeFailure(id: word.id, maxAttempts: maxAttempts, at: now)])
                 }
-                try await ports.commit([.countCodeFailure(id: word.id, maxAttempts: maxAttempts, at: now)])
-                if word.attempts + 1 >= maxAttempts { throw BrokerError.tooManyAttempts(retryAfter: 1) }
-                throw BrokerError.invalidCode
+                await ticket.release()  // a right code is no failure
+                return word
             }
         }
-        // No live word: the same sequence of answers, counted per subject.
+        // No live word: the same sequence of answers, on the stand-in of a code asked for...
+        if let identifier, let asked = try await standIn(of: identifier, now: now) {
+            try await attempt(counter: Self.standInKey(identifier), expiresAt: asked.addingTimeInterval(TimeInterval(codeTTLSeconds)), now: now) {
+                false
+            } wrong: {}
+        }
+        // ... or, where none was, counted per subject.
         guard let subject = Self.subject(account: account, identifier: identifier) else { throw BrokerError.invalidCode }
         let tries = try await ports.rateLimiter.hit(key: subject, window: codeTTLSeconds, now: now)
         if tries.count >= maxAttempts { throw BrokerError.tooManyAttempts(retryAfter: 1) }
         throw BrokerError.invalidCode
     }
+
+    /// One try on a code, or on its stand-in, both counted under `counter` for the code's whole
+    /// life: 429 once `maxAttempts` tries were counted, `code_expired` past `expiresAt`; else the
+    /// try is counted before it is checked (atomically, so of any number of tries at once at most
+    /// `maxAttempts` are checked), and a wrong one answers `invalid_code`, or 429 when it used
+    /// the code up. Returns only when `check` says the code is right; `wrong` runs before a wrong
+    /// answer.
+    private func attempt(counter: String, expiresAt: Date, now: Date, check: () -> Bool, wrong: () async throws -> Void) async throws {
+        if let counted = try await ports.rateLimiter.started(key: counter), counted.count >= maxAttempts {
+            throw BrokerError.tooManyAttempts(retryAfter: 1)
+        }
+        guard expiresAt > now else { throw BrokerError.codeExpired }
+        let tries = try await ports.rateLimiter.hit(key: counter, window: life, now: now)
+        if tries.count > maxAttempts { throw BrokerError.tooManyAttempts(retryAfter: 1) }
+        if check() { return }
+        try await wrong()
+        if tries.count >= maxAttempts { throw BrokerError.tooManyAttempts(retryAfter: 1) }
+        throw BrokerError.invalidCode
+    }
+
+    /// A code's life and the day it is kept after (`CheckWord.keptAfterExpirySeconds`): the
+    /// window of the counters of its tries.
+    private var life: Int { codeTTLSeconds + CheckWord.keptAfterExpirySeconds }
+
+    /// When the recovery code last asked for `identifier` (sent or rehearsed) was asked, while
+    /// its stand-in is kept: like a word, until a day past its lifetime.
+    private func standIn(of identifier: Identifier, now: Date) async throws -> Date? {
+        guard let kept = try await ports.rateLimiter.started(key: Self.standInKey(identifier)) else { return nil }
+        return kept.start.addingTimeInterval(TimeInterval(life)) > now ? kept.start : nil
+    }
+
+    /// The counter of the tries on one code word.
+    static func wordKey(_ id: String) -> String { "code:word:" + id }
+
+    /// The counter `UnitGate.marks` starts when a recovery code is asked for `identifier`.
+    static func standInKey(_ identifier: Identifier) -> String { "code:sent:" + identifier.key }
 
     /// The stand-in counter of a subject's code tries; a new code asked for starts it again.
     static func subject(account: Account?, identifier: Identifier?) -> String? {

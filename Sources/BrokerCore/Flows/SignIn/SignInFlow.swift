@@ -23,14 +23,10 @@ public struct SignInFlow: Sendable {
             throw BrokerError.invalidRequest(field: "login", reason: .empty)
         }
         guard !password.value.isEmpty else { throw BrokerError.invalidRequest(field: "password", reason: .empty) }
-        // An identifier that cannot name an account is refused before any lookup, and never
-        // becomes a rate-limit key or any other stored row.
-        guard let identifier = try? IdentifierPolicy.classify(rawIdentifier, field: "login") else {
-            _ = try await throttle.admit(throttle.signInFailures(account: nil, identifier: nil, clientAddress: clientAddress)) {
-                BrokerError.tooManyAttempts(retryAfter: $0)
-            }
-            throw BrokerError.invalidCredentials
-        }
+        // An identifier that cannot name an account (no login name, email or phone) is 400
+        // `invalid_request` naming `login`, refused before any lookup: it never becomes a
+        // rate-limit key or any other stored row. Its shape alone tells nothing of accounts.
+        let identifier = try IdentifierPolicy.classify(rawIdentifier, field: "login")
         let account = try await ports.store.account(identifiedBy: identifier)?.account
         // Counted before the password is checked: a burst of guesses gets no more checks than the limit,
         // and a refused one costs no hashing.
