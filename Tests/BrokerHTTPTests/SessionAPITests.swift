@@ -112,7 +112,7 @@ struct SessionAPITests {
             let token = String(cookie.dropFirst("broker_session=".count).prefix { $0 != ";" })
             let forwarded = try await client.call(.get, "/api/v1/session", headers: [.cookie: "broker_session=" + token])
             #expect(forwarded.account["email"] as? String == "maria@example.com")
-            let out = try await client.call(.post, "/api/v1/logout", headers: [.cookie: "broker_session=" + token])
+            let out = try await client.call(.post, "/api/v1/logout", headers: [.cookie: "broker_session=" + token, .contentType: "application/json"])
             #expect(out.setCookie.contains("Domain=example.com"), "signing out clears the same cookie")
         }
     }
