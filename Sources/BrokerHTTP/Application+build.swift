@@ -37,7 +37,8 @@ public func buildRouter(services: BrokerServices) -> Router<BrokerRequestContext
     router.add(middleware: FormActionMiddleware(allowedReturnTo: Set(services.returnTo.allowedOrigins).union(appOrigins).sorted()))
     let cookieDomain = services.config.server.cookieDomain
     let cookies = SessionCookies(secure: !services.config.server.devMode, domain: cookieDomain.isEmpty ? nil : cookieDomain)
-    let csrf = CSRF(secure: !services.config.server.devMode, tokens: services.ports.tokens)
+    let csrf = CSRF(secure: !services.config.server.devMode, tokens: services.ports.tokens, key: services.csrfKey,
+                    allowedOrigins: services.returnTo.allowedOrigins)
     let returnTo = services.returnTo
     let sessions = SessionAuthenticator(signIn: services.signIn)
 

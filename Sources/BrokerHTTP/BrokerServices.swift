@@ -22,6 +22,8 @@ public struct BrokerServices: Sendable {
     public var outbox: any Outbox
     /// Signs the admin console's session cookie.
     var consoleKey: SymmetricKey
+    /// Signs the forms' CSRF values (`CSRF`).
+    var csrfKey: SymmetricKey
     public var metrics: PrometheusCollectorRegistry
     /// Where a browser may be sent back to: the allowed origins, and the broker's own paths.
     public var returnTo: ReturnToPolicy
@@ -42,6 +44,7 @@ public struct BrokerServices: Sendable {
     ) throws {
         self.outbox = outbox
         self.consoleKey = secrets.derivedKey("admin-console")
+        self.csrfKey = secrets.derivedKey("csrf")
         self.signer = signer
         self.localizer = localizer
         self.pages = try PageRenderer(localizer: localizer)

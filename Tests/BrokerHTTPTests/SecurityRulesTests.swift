@@ -138,6 +138,10 @@ struct SecurityRulesTests {
             textPlain[.contentType] = "text/plain"
             #expect(try await client.call(.post, "/api/v1/account/email", headers: textPlain, raw: body).status == .unsupportedMediaType)
             #expect(try await app.deliveries().isEmpty, "nothing was sent to the attacker")
+            // Bodyless writes too: an unlink or a sign-out without the JSON media type changes nothing.
+            #expect(try await client.call(.delete, "/api/v1/account/identities/github", headers: cookie).status == .unsupportedMediaType)
+            #expect(try await client.call(.post, "/api/v1/logout", headers: cookie).status == .unsupportedMediaType)
+            #expect(try await client.call(.get, "/api/v1/session", headers: cookie).status == .ok, "still signed in")
 
             // The broker's own origin, or none, with JSON: allowed.
             var own = cookie
@@ -149,6 +153,41 @@ struct SecurityRulesTests {
             bearer[.contentType] = "application/json"
             app.clock.advance(seconds: 61)
             #expect(try await client.call(.put, "/api/v1/account/login", json: #"{"login":"maria2"}"#, bearer: token, headers: bearer).status == .ok)
+        }
+    }
+
+    /// A form's CSRF value must be one the broker signed for this browser's sign-in: a cookie
+    /// planted from a sibling subdomain, or the attacker's own valid value, never passes, and
+    /// neither does a form posted from another origin.
+    @Test func formsRefuseCSRFValuesTheBrokerDidNotIssueForThisSignIn() async throws {
+        let app = try await AppHarness()
+        try await app.test { client in
+            let id = try await client.createAccount(Self.maria)
+            let session = "broker_session=" + (try await app.session(for: id))
+            let form: HTTPFields = [.contentType: "application/x-www-form-urlencoded"]
+            func post(csrf: String, cookies: String, origin: String? = nil) async throws -> HTTPResponse.Status {
+                var headers = form
+                headers[.cookie] = cookies
+                if let origin { headers[.origin] = origin }
+                return try await client.call(.post, "/account/login", headers: headers, raw: ByteBuffer(string: "csrf=\(csrf)&login=pwned")).status
+            }
+            // Planted: any value, equal in cookie and field.
+            #expect(try await post(csrf: "x", cookies: session + "; broker_csrf=x") == .forbidden)
+            let planted = String(repeating: "A", count: 75)
+            #expect(try await post(csrf: planted, cookies: session + "; broker_csrf=" + planted) == .forbidden)
+            // The attacker's own, signed value, from a page they opened without the victim's session.
+            let theirs = try await client.call(.get, "/signin")
+            let theirValue = try #require(RecoveryPagesTests.csrf(in: theirs.text))
+            #expect(try await post(csrf: theirValue, cookies: session + "; broker_csrf=" + theirValue) == .forbidden)
+            // The victim's own page's value, posted from another origin.
+            let page = try await client.call(.get, "/account", headers: [.cookie: session])
+            let value = try #require(RecoveryPagesTests.csrf(in: page.text))
+            let cookies = session + "; broker_csrf=" + value
+            #expect(try await post(csrf: value, cookies: cookies, origin: "https://evil.example") == .forbidden)
+            #expect(try await post(csrf: value, cookies: cookies, origin: "null") == .forbidden)
+            #expect(try await client.call(.get, "/api/v1/account", bearer: String(session.dropFirst("broker_session=".count))).account["login"] as? String == "maria")
+            // And the real thing passes, from the broker's own origin or with no Origin at all.
+            #expect(try await post(csrf: value, cookies: cookies, origin: "http://127.0.0.1:8080") == .seeOther)
         }
     }
 
