@@ -6,6 +6,9 @@ extension ConfigLoader {
         var c = BrokerConfig()
         c.server.host = try v.string("server.host")
         guard !c.server.host.isEmpty else { throw ConfigError(key: "server.host", problem: "must not be empty") }
+        guard isHost(c.server.host) else {
+            throw ConfigError(key: "server.host", problem: "must be an IP address or a host name, not '\(c.server.host)'")
+        }
         c.server.port = try v.int("server.port", min: 0, max: 65_535)
         c.server.publicURL = try v.url("server.public_url", schemes: ["http", "https"])
         while c.server.publicURL.hasSuffix("/") { c.server.publicURL.removeLast() }
@@ -124,6 +127,17 @@ extension ConfigLoader {
     }
 
     /// `localhost`, or an address in 127.0.0.0/8 or ::1.
+    /// An IPv4 or IPv6 address, or a DNS host name (labels of letters, digits and inner dashes).
+    static func isHost(_ host: String) -> Bool {
+        var v4 = in_addr(), v6 = in6_addr()
+        if inet_pton(AF_INET, host, &v4) == 1 || inet_pton(AF_INET6, host, &v6) == 1 { return true }
+        let labels = host.split(separator: ".", omittingEmptySubsequences: false)
+        return host.utf8.count <= 253 && labels.allSatisfy { label in
+            (1...63).contains(label.count) && label.first != "-" && label.last != "-"
+                && label.unicodeScalars.allSatisfy { ("a"..."z").contains($0) || ("A"..."Z").contains($0) || ("0"..."9").contains($0) || $0 == "-" }
+        }
+    }
+
     static func isLoopback(_ host: String) -> Bool {
         if host.lowercased() == "localhost" { return true }
         return ["127.0.0.0/8", "::1"].compactMap(AddressRange.init).contains { $0.contains(host) }

@@ -2,6 +2,8 @@ import ArgumentParser
 import BrokerRuntime
 import Hummingbird
 import Logging
+import Foundation
+import NIOCore
 
 struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Migrate the database and serve the HTTP API and pages.")
@@ -13,7 +15,16 @@ struct Serve: AsyncParsableCommand {
         let runtime = try await BrokerRuntime.make(config: config)
         let logger = Logger(label: "broker")
         logger.info("serving", metadata: ["address": "\(config.server.host):\(config.server.port)", "public_url": "\(config.server.publicURL)"])
-        try await runtime.application(logger: logger).runService()
+        do {
+            try await runtime.application(logger: logger).runService()
+        } catch let error as SocketAddressError.UnknownHost {
+            // A host name that does not resolve: say which setting it was.
+            throw ValidationError("config: server.host: cannot listen on \(config.server.host):\(config.server.port): \(error)")
+        } catch let error as SocketAddressError {
+            throw ValidationError("config: server.host: cannot listen on \(config.server.host):\(config.server.port): \(error)")
+        } catch let error as IOError where error.errnoCode == EADDRINUSE || error.errnoCode == EADDRNOTAVAIL || error.errnoCode == EACCES {
+            throw ValidationError("config: server.host/server.port: cannot listen on \(config.server.host):\(config.server.port): \(error)")
+        }
     }
 }
 

@@ -74,6 +74,8 @@ struct ConfigLoaderTests {
         ("server:\n  allowed_return_to: [\"https://a.example/path\"]\n", "server.allowed_return_to"),
         ("server:\n  trusted_proxies: [\"10.0.0.0/33\"]\n", "server.trusted_proxies"),
         ("server:\n  trusted_proxies: [\"proxy.internal\"]\n", "server.trusted_proxies"),
+        ("server:\n  host: not a host\n", "server.host"),
+        ("server:\n  host: -bad-.example\n", "server.host"),
         ("database:\n  url: mysql://x\n", "database.url"),
         ("mail:\n  transport: pigeon\n", "mail.transport"),
         ("recovery:\n  link_ttl_seconds: 0\n", "recovery.link_ttl_seconds"),
