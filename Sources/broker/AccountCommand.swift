@@ -17,11 +17,14 @@ struct AccountCommand: AsyncParsableCommand {
         @Option(help: "Login name.") var login: String?
         @Option(help: "Email address.") var email: String?
         @Option(help: "Phone number (E.164).") var phone: String?
-        @Option(help: "Locale: en, pt-BR or es.") var locale: String?
-        @Flag(help: "Read the password from standard input (never from the command line).") var passwordStdin = false
+        @Option(help: "Locale: pt-BR, en, es, ru, de or fr.") var locale: String?
+        @Flag(help: "Read the password from standard input (required; never from the command line).") var passwordStdin = false
 
         func run() async throws {
-            let password = passwordStdin ? try readPassword() : nil
+            // An account made here without a password, an address to recover by or a provider
+            // could never be signed in to: the contract's usage has --password-stdin required.
+            guard passwordStdin else { throw ValidationError("give --password-stdin and type the password on standard input") }
+            let password = try readPassword()
             try await withAdmin(options) { admin in
                 let account = try await admin.create(NewAccountInput(login: login, email: email, phone: phone, password: password, locale: locale))
                 try printJSON(AccountDocument(account: account))

@@ -143,3 +143,19 @@ def test_an_id_that_starts_with_a_dash_is_read_as_an_id(tmp_path, smtp):
         assert json.loads(broker.cli("account", "show", dashed).stdout)["state"] == "blocked"
     finally:
         broker.stop()
+
+
+def test_account_create_needs_a_password_on_stdin(tmp_path, smtp):
+    """The contract's usage has --password-stdin required: an account made without one, an
+    address or a provider could never be signed in to."""
+    broker = Broker(tmp_path, smtp.port).start()
+    try:
+        refused = broker.cli("account", "create", "--login", "nopass")
+        assert refused.returncode == 64, refused
+        assert "--password-stdin" in refused.stderr
+        assert broker.cli("account", "find", "nopass").stdout.strip() == "no account matches"
+        made = broker.cli("account", "create", "--login", "withpass", "--password-stdin", stdin="a-good-password-1\n")
+        assert made.returncode == 0, made.stderr
+        assert broker.call("POST", "/api/v1/login", {"login": "withpass", "password": "a-good-password-1"})[0] == 200
+    finally:
+        broker.stop()
