@@ -134,7 +134,7 @@ public struct BrokerRuntime: Sendable {
     /// The HTTP application with the delivery worker running beside it.
     public func application(logger: Logger) -> some ApplicationProtocol {
         var app = buildApplication(services: services, logger: logger)
-        app.addServices(worker, janitor, MemoryTrimmer())
+        app.addServices(worker, janitor, MemoryTrimmer(), SigningKeyPreparation(keyring: keyring, logger: Logger(label: "broker.signing")))
         return app
     }
 

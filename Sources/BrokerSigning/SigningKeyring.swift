@@ -72,6 +72,11 @@ public actor SigningKeyring: IDTokenSigner {
         return record
     }
 
+    /// Makes the first key if there is none yet (each start, `SigningKeyPreparation`), so that
+    /// the JWKS is there before an app first asks and the first sign-in into an app does not
+    /// wait for an RSA key to be made.
+    public func prepare() async throws { _ = try await load() }
+
     /// The keys kept, oldest first (`broker keys list`).
     public func records() async throws -> [SigningKeyRecord] { try await store.signingKeys() }
 

@@ -25,7 +25,7 @@ struct KeysCommand: AsyncParsableCommand {
 
         func run() async throws {
             let records = try await KeysCommand.keyring(options).records()
-            if records.isEmpty { print("no signing key yet: the first is made when an app first needs one") }
+            if records.isEmpty { print("no signing key yet: the broker makes the first when it starts") }
             let now = Date()
             let format = ISO8601DateFormatter()
             for record in records {

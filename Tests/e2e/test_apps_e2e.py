@@ -11,7 +11,7 @@ import httpx
 import pytest
 
 from apps import HOME, REDIRECT, App, apps_config, csrf_of, follow_to_app, location
-from harness import Broker, reset_token, text_of
+from harness import wait_until, Broker, reset_token, text_of
 from social import Browser, providers_dir
 
 MARIA = {"login": "maria", "email": "maria@example.com", "phone": "+5511999990000", "password": "maria-password", "locale": "pt-BR"}
@@ -246,6 +246,12 @@ def test_logout_ends_the_session_and_returns_to_the_app(broker, maria):
     status, headers, _ = browser.get(app.authorization_url(prompt="none"))
     assert "error=login_required" in location(headers), "the broker session has ended"
     assert app.userinfo(token["access_token"]).status_code == 401
+
+
+def test_the_signing_key_is_made_at_the_first_start(broker):
+    """Before any app has asked for anything, the first start has made the key."""
+    listed = wait_until(lambda: (r := broker.cli("keys", "list")).stdout.count("current") == 1 and r, what="a signing key")
+    assert listed.returncode == 0, listed.stderr
 
 
 def test_keys_rotate_and_retired_keys_stay_listed(broker, maria):
