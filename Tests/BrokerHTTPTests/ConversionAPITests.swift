@@ -66,6 +66,24 @@ struct ConversionAPITests {
     }
 
     /// On the page, a sign-in too old to set a first password offers the way to renew it.
+    /// The message to a new address is in the language the request asked for (the person is
+    /// at the screen now); without one, in the account's.
+    @Test func theMessageToANewAddressIsInTheRequestsLanguage() async throws {
+        let app = try await AppHarness()
+        try await app.test { client in
+            let token = try await app.session(for: try await client.createAccount(Self.social))  // locale en
+            #expect(try await client.call(.post, "/api/v1/account/email?lang=ru", json: #"{"email":"ru@example.com"}"#, bearer: token).status == .accepted)
+            #expect(try await app.lastMessage(to: "ru@example.com")?.subject == "Подтвердите адрес электронной почты")
+            app.clock.advance(seconds: 61)
+            #expect(try await client.call(.post, "/api/v1/account/email", json: #"{"email":"pt@example.com"}"#, bearer: token,
+                                          headers: [.acceptLanguage: "pt-BR,pt;q=0.9"]).status == .accepted)
+            #expect(try await app.lastMessage(to: "pt@example.com")?.subject == "Confirme seu endereço de e-mail")
+            app.clock.advance(seconds: 61)
+            #expect(try await client.call(.post, "/api/v1/account/email", json: #"{"email":"en@example.com"}"#, bearer: token).status == .accepted)
+            #expect(try await app.lastMessage(to: "en@example.com")?.subject == "Confirm your email address")
+        }
+    }
+
     @Test func accountPageSendsAStaleSessionBackThroughItsProvider() async throws {
         let app = try await AppHarness(environment: [
             "BROKER_PROVIDERS_CREDENTIALS_GOOGLE_CLIENT_ID": "cid", "BROKER_PROVIDERS_CREDENTIALS_GOOGLE_CLIENT_SECRET": "csecret",

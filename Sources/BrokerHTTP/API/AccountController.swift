@@ -1,4 +1,5 @@
 import BrokerCore
+import BrokerLocales
 import Foundation
 import Hummingbird
 
@@ -39,7 +40,8 @@ struct AccountController {
     @Sendable func attachEmail(_ request: Request, context: BrokerRequestContext) async throws -> Response {
         let (session, account) = try context.requireSignedIn().pair
         let body = try await JSONBody.decode(EmailBody.self, from: request, context: context)
-        try await conversion.attachEmail(body.email, account: account, session: session, clientAddress: context.clientAddress)
+        try await conversion.attachEmail(body.email, account: account, session: session, clientAddress: context.clientAddress,
+                                         locale: Localizer.chosenLocale(of: request))
         return try JSONResponse.make(["status": "verification_sent"], status: .accepted)
     }
 
@@ -52,7 +54,8 @@ struct AccountController {
     @Sendable func attachPhone(_ request: Request, context: BrokerRequestContext) async throws -> Response {
         let (session, account) = try context.requireSignedIn().pair
         let body = try await JSONBody.decode(PhoneBody.self, from: request, context: context)
-        try await conversion.attachPhone(body.phone, account: account, session: session, clientAddress: context.clientAddress)
+        try await conversion.attachPhone(body.phone, account: account, session: session, clientAddress: context.clientAddress,
+                                         locale: Localizer.chosenLocale(of: request))
         return try JSONResponse.make(["status": "verification_sent"], status: .accepted)
     }
 

@@ -32,7 +32,8 @@ struct AccountPageController {
                     return Response(status: .seeOther, headers: [.location: f.link("/signin")])
                 }
                 do {
-                    try await perform(path, fields: fields, session: session, account: account, address: context.clientAddress)
+                    try await perform(path, fields: fields, session: session, account: account, address: context.clientAddress,
+                                      locale: Localizer.chosenLocale(of: request))
                 } catch let error as BrokerError {
                     let fresh = (try? await signIn.current(token: SessionCookies.token(in: request) ?? ""))?.1 ?? account
                     return page(f, fresh, flash: nil, errors: [path: f.message(error)], status: ErrorEnvelope.statusAndCode(error).0,
@@ -84,11 +85,11 @@ struct AccountPageController {
         return f.notice(title: f.text("verify_email_title"), [f.text("verify_email_done")])
     }
 
-    func perform(_ path: String, fields: [String: String], session: Session, account: Account, address: String?) async throws {
+    func perform(_ path: String, fields: [String: String], session: Session, account: Account, address: String?, locale: String?) async throws {
         switch path {
-        case "/account/email": try await conversion.attachEmail(fields["email"] ?? "", account: account, session: session, clientAddress: address)
+        case "/account/email": try await conversion.attachEmail(fields["email"] ?? "", account: account, session: session, clientAddress: address, locale: locale)
         case "/account/email/verify": _ = try await conversion.verifyEmail(token: fields["code"] ?? "", account: account)
-        case "/account/phone": try await conversion.attachPhone(fields["phone"] ?? "", account: account, session: session, clientAddress: address)
+        case "/account/phone": try await conversion.attachPhone(fields["phone"] ?? "", account: account, session: session, clientAddress: address, locale: locale)
         case "/account/phone/verify": _ = try await conversion.verifyPhone(code: fields["code"] ?? "", account: account)
         case "/account/login": _ = try await conversion.setLogin(fields["login"] ?? "", account: account, session: session)
         case "/account/password":

@@ -6,6 +6,11 @@ import BrokerLocales
 extension Localizer {
     /// The language of a request: `lang` in the query, then the `broker_lang` cookie, then Accept-Language.
     public static func locale(of request: Request) -> String {
+        chosenLocale(of: request) ?? LocalePolicy.fallback
+    }
+
+    /// The language the request asks for, if it asks for one it can have.
+    public static func chosenLocale(of request: Request) -> String? {
         if let lang = request.uri.queryParameters.get("lang"), let match = LocalePolicy.match(lang) { return match }
         if let cookie = request.cookies["broker_lang"]?.value, let match = LocalePolicy.match(cookie) { return match }
         if let header = request.headers[.acceptLanguage] {
@@ -22,6 +27,6 @@ extension Localizer {
                 if let match = LocalePolicy.match(tag) { return match }
             }
         }
-        return LocalePolicy.fallback
+        return nil
     }
 }

@@ -4,7 +4,7 @@ extension ConversionFlow {
     /// A provider's display name for messages.
     func providerName(_ id: String) -> String { providers?.provider(id: id)?.name ?? id }
 
-    func sendVerification(to address: String, channel: Channel, account: Account) async throws {
+    func sendVerification(to address: String, channel: Channel, account: Account, locale: String) async throws {
         let now = ports.clock.now()
         let purpose = channel.verificationPurpose
         let owner = try await ports.store.account(address: address, on: channel)
@@ -31,7 +31,7 @@ extension ConversionFlow {
             changes.append(ports.audit("address_attach_refused", account: account.id, actor: "user", ["channel": channel.rawValue]))
         } else {
             let composed = try composer.compose(.verifyAddress(link: link, code: code, minutes: MessageContent.minutes(recovery.codeTTLSeconds)),
-                                                locale: account.locale, channel: channel)
+                                                locale: locale, channel: channel)
             changes.append(.enqueueMessage(message(composed, to: address, channel: channel, accountId: account.id)))
             changes.append(ports.audit(channel.addressName + "_attach_requested", account: account.id, actor: "user"))
         }

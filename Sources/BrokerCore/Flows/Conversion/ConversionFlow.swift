@@ -39,18 +39,20 @@ public struct ConversionFlow: Sendable {
     /// Sends a verification link and code to a new email. The answer, and every later verify
     /// attempt, is the same when another account has the address; that address then gets a
     /// message saying so instead of the code.
-    public func attachEmail(_ raw: String, account: Account, session: Session, clientAddress: String?) async throws {
+    /// `locale`: the language the request asked for, which the message to the new address is
+    /// written in (the contract: the request's locale for a new address); else the account's.
+    public func attachEmail(_ raw: String, account: Account, session: Session, clientAddress: String?, locale: String? = nil) async throws {
         let email = try IdentifierPolicy.email(raw)
         try security.requireRecentSignIn(session, now: ports.clock.now())
         try await throttle.admitSend(subject: "attach:" + account.id, clientAddress: clientAddress)
-        try await sendVerification(to: email, channel: .email, account: account)
+        try await sendVerification(to: email, channel: .email, account: account, locale: locale ?? account.locale)
     }
 
-    public func attachPhone(_ raw: String, account: Account, session: Session, clientAddress: String?) async throws {
+    public func attachPhone(_ raw: String, account: Account, session: Session, clientAddress: String?, locale: String? = nil) async throws {
         let phone = try IdentifierPolicy.phone(raw)
         try security.requireRecentSignIn(session, now: ports.clock.now())
         try await throttle.admitSend(subject: "attach:" + account.id, clientAddress: clientAddress)
-        try await sendVerification(to: phone, channel: .sms, account: account)
+        try await sendVerification(to: phone, channel: .sms, account: account, locale: locale ?? account.locale)
     }
 
     /// Redeems an email verification: a link token (no session needed) or the 6-digit code (for `account`).
