@@ -368,6 +368,8 @@ struct SecurityRulesTests {
     }
 
     @Test func requestLogsNeverCarryQueryValues() {
+        #expect(RequestLogMiddleware.redacted(path: "/recover/reset", query: "SECRETTOKEN") == "/recover/reset?<redacted>")
+        #expect(RequestLogMiddleware.redacted(path: "/x", query: "lang=en&SECRET&=v") == "/x?lang=<redacted>&<redacted>&=<redacted>")
         #expect(RequestLogMiddleware.redacted(path: "/recover/reset", query: "token=abc123&return_to=https%3A%2F%2Fx") ==
                 "/recover/reset?token=<redacted>&return_to=<redacted>")
         #expect(RequestLogMiddleware.redacted(path: "/auth/google/callback", query: "code=c0de&state=st4te") ==

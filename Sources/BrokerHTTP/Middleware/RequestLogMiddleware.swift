@@ -37,8 +37,10 @@ struct RequestLogMiddleware: RouterMiddleware {
     static func redacted(path: String, query: String?) -> String {
         guard let query, !query.isEmpty else { return path }
         let names = query.split(separator: "&", omittingEmptySubsequences: true).map { pair -> String in
-            let name = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false).first.map(String.init) ?? ""
-            let safe = name.count <= 64 && name.allSatisfy { $0.isLetter || $0.isNumber || $0 == "_" || $0 == "-" || $0 == "." } ? name : "?"
+            // A part without '=' is a value, not a name (`?TOKEN`): nothing of it is logged.
+            guard let equals = pair.firstIndex(of: "=") else { return "<redacted>" }
+            let name = pair[..<equals]
+            let safe = name.count <= 64 && name.allSatisfy { $0.isLetter || $0.isNumber || $0 == "_" || $0 == "-" || $0 == "." } ? String(name) : "?"
             return safe + "=<redacted>"
         }
         return path + "?" + names.joined(separator: "&")
