@@ -156,18 +156,18 @@ struct SecurityRulesTests {
         }
     }
 
-    /// A form's CSRF value must be one the broker signed for this browser's sign-in: a cookie
-    /// planted from a sibling subdomain, or the attacker's own valid value, never passes, and
-    /// neither does a form posted from another origin.
-    @Test func formsRefuseCSRFValuesTheBrokerDidNotIssueForThisSignIn() async throws {
+    /// A form's CSRF value must be one the broker signed: a made-up value planted as a cookie
+    /// never passes, nor does a form posted from another origin. `Origin: null` is what a
+    /// browser sends from the broker's own pages (Referrer-Policy: no-referrer), so the token
+    /// decides then. Outside dev_mode the cookie is `__Host-` prefixed, which no sibling
+    /// subdomain or plain-http page can set.
+    @Test func formsRefuseCSRFValuesTheBrokerDidNotSign() async throws {
         let app = try await AppHarness()
         try await app.test { client in
             let id = try await client.createAccount(Self.maria)
             let session = "broker_session=" + (try await app.session(for: id))
-            let form: HTTPFields = [.contentType: "application/x-www-form-urlencoded"]
             func post(csrf: String, cookies: String, origin: String? = nil) async throws -> HTTPResponse.Status {
-                var headers = form
-                headers[.cookie] = cookies
+                var headers: HTTPFields = [.contentType: "application/x-www-form-urlencoded", .cookie: cookies]
                 if let origin { headers[.origin] = origin }
                 return try await client.call(.post, "/account/login", headers: headers, raw: ByteBuffer(string: "csrf=\(csrf)&login=pwned")).status
             }
@@ -175,19 +175,26 @@ struct SecurityRulesTests {
             #expect(try await post(csrf: "x", cookies: session + "; broker_csrf=x") == .forbidden)
             let planted = String(repeating: "A", count: 75)
             #expect(try await post(csrf: planted, cookies: session + "; broker_csrf=" + planted) == .forbidden)
-            // The attacker's own, signed value, from a page they opened without the victim's session.
-            let theirs = try await client.call(.get, "/signin")
-            let theirValue = try #require(RecoveryPagesTests.csrf(in: theirs.text))
-            #expect(try await post(csrf: theirValue, cookies: session + "; broker_csrf=" + theirValue) == .forbidden)
-            // The victim's own page's value, posted from another origin.
+            // The page's own value, posted from another origin.
             let page = try await client.call(.get, "/account", headers: [.cookie: session])
             let value = try #require(RecoveryPagesTests.csrf(in: page.text))
             let cookies = session + "; broker_csrf=" + value
             #expect(try await post(csrf: value, cookies: cookies, origin: "https://evil.example") == .forbidden)
-            #expect(try await post(csrf: value, cookies: cookies, origin: "null") == .forbidden)
             #expect(try await client.call(.get, "/api/v1/account", bearer: String(session.dropFirst("broker_session=".count))).account["login"] as? String == "maria")
-            // And the real thing passes, from the broker's own origin or with no Origin at all.
+            // And the real thing passes: from the broker's own origin, or as its own pages post (Origin: null).
+            #expect(try await post(csrf: value, cookies: cookies, origin: "null") == .seeOther)
             #expect(try await post(csrf: value, cookies: cookies, origin: "http://127.0.0.1:8080") == .seeOther)
+        }
+        let secure = try await AppHarness(devMode: false)
+        try await secure.test { client in
+            let page = try await client.call(.get, "/signin")
+            let cookie = try #require(page.setCookie.split(separator: "\n").first { $0.hasPrefix("__Host-broker_csrf=") })
+            #expect(cookie.contains("Secure") && cookie.contains("Path=/") && !cookie.contains("Domain="))
+            // The same value under the plain name, as a sibling could plant it: refused.
+            let value = try #require(RecoveryPagesTests.csrf(in: page.text))
+            let planted = try await client.call(.post, "/signin", headers: [.contentType: "application/x-www-form-urlencoded", .cookie: "broker_csrf=" + value],
+                                                raw: ByteBuffer(string: "csrf=\(value)&login=maria&password=x"))
+            #expect(planted.status == .forbidden)
         }
     }
 
@@ -251,6 +258,54 @@ struct SecurityRulesTests {
             app.clock.advance(seconds: 86_400)
             let gone = try await (tries(known, 1), tries(unknown, 1))
             #expect(gone.0 == ["400 invalid_code"] && gone.1 == gone.0, "\(gone)")
+        }
+    }
+
+    /// Whatever was asked for, by whichever identifier and channel, a known identifier's tries on
+    /// `/recovery/code` answer as an unknown one's; and trying a code asked through one identifier
+    /// of an account with another of its identifiers tells nothing of the account either.
+    @Test func codeAnswersTellNothingWhateverWasAskedBefore() async throws {
+        let app = try await AppHarness(extraYAML: "recovery: { code_ttl_seconds: 60, code_max_attempts: 3, resend_cooldown_seconds: 0 }",
+                                       environment: ["BROKER_RATE_LIMITS_LOGIN_PER_ACCOUNT": "1000", "BROKER_RATE_LIMITS_SEND_PER_IDENTIFIER": "1000"])
+        try await app.test { client in
+            _ = try await client.createAccount(Self.maria)  // login maria, maria@example.com, +5511999990000
+            func ask(_ identifier: String, _ channel: String? = nil) async throws {
+                let body = channel.map { #"{"identifier":"\#(identifier)","channel":"\#($0)"}"# } ?? #"{"identifier":"\#(identifier)"}"#
+                #expect(try await client.call(.post, "/api/v1/recovery", json: body).status == .accepted)
+            }
+            func tries(_ identifier: String, _ n: Int) async throws -> [String] {
+                var answers: [String] = []
+                for _ in 0..<n {
+                    let r = try await client.call(.post, "/api/v1/recovery/code", json: #"{"identifier":"\#(identifier)","code":"000000"}"#)
+                    answers.append("\(r.status.code) \(r.errorCode ?? "")")
+                }
+                return answers
+            }
+            // Tries with nothing asked, then a request by email: each starts over alike.
+            let idle = try await (tries("maria@example.com", 3), tries("nobody@example.com", 3))
+            #expect(idle.0 == idle.1 && idle.0.last == "429 too_many_attempts", "\(idle)")
+            try await ask("maria@example.com")
+            try await ask("nobody@example.com")
+            let after = try await (tries("maria@example.com", 1), tries("nobody@example.com", 1))
+            #expect(after.0 == ["400 invalid_code"] && after.1 == after.0, "\(after)")
+            // A code sent to maria's phone through her login name is not the phone's to try.
+            try await ask("maria", "sms")
+            let other = try await (tries("+5511999990000", 2), tries("+5511900000000", 2))
+            #expect(other.0 == other.1, "\(other)")
+            // A login name whose account has only a phone, and one no account has: alike, expired too.
+            try await ask("maria", "sms")
+            try await ask("nobody", "sms")
+            app.clock.advance(seconds: 61)
+            let expired = try await (tries("maria", 1), tries("nobody", 1))
+            #expect(expired.0 == ["410 code_expired"] && expired.1 == expired.0, "\(expired)")
+            // An SMS code tried once, then replaced by a link: the tries left are the same.
+            try await ask("+5511999990000", "sms")
+            try await ask("+5511900000000", "sms")
+            _ = try await (tries("+5511999990000", 1), tries("+5511900000000", 1))
+            try await ask("+5511999990000", "email")
+            try await ask("+5511900000000", "email")
+            let replaced = try await (tries("+5511999990000", 3), tries("+5511900000000", 3))
+            #expect(replaced.0 == replaced.1, "\(replaced)")
         }
     }
 

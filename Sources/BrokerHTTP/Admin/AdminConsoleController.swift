@@ -138,7 +138,10 @@ struct AdminConsoleController {
 
     func page(_ request: Request, id: String, flash: String?, error: (Action, String)?) async throws -> Response {
         let account = try await admin.get(id)
-        let (csrfValue, _) = csrf.value(for: request)
+        // One value for the whole page: its forms and the cookie render() sets (a second call
+        // would make a second value where the request had none).
+        let token = csrf.value(for: request)
+        let csrfValue = token.0
         func t(_ key: String) -> String { text(key, request) }
         let when = Self.when
         var values: [String: Any] = [
@@ -198,13 +201,15 @@ struct AdminConsoleController {
             ["at": when(e.at), "type": e.type, "actor": e.actor,
              "detail": e.detail.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")]
         }
-        return render("admin_account", request, values)
+        return render("admin_account", request, values, csrf: token)
     }
 
     // MARK: rendering
 
-    func render(_ template: String, _ request: Request, _ values: [String: Any], status: HTTPResponse.Status = .ok) -> Response {
-        let (value, cookie) = csrf.value(for: request)
+    func render(
+        _ template: String, _ request: Request, _ values: [String: Any], status: HTTPResponse.Status = .ok, csrf token: (String, Cookie?)? = nil
+    ) -> Response {
+        let (value, cookie) = token ?? csrf.value(for: request)
         var context = values
         context["csrf"] = value
         context["wide"] = true

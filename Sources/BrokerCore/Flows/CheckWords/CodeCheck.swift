@@ -7,32 +7,42 @@ import Foundation
 /// `rate_limits.login_per_account`. Then it counts on its code, before the code is
 /// compared: of any number of tries at once, at most `maxAttempts` are compared, and the
 /// code dies with them (then `too_many_attempts`). Past its lifetime a code answers
-/// `code_expired`. No answer tells an unknown identifier from a known one:
-/// - a recovery code asked for an identifier, sent or rehearsed, leaves a stand-in (a
-///   counter marked when it was asked, `UnitGate.marks`). Where there is no live word to
-///   check, tries run on the stand-in exactly as on a word: `invalid_code` until
-///   `maxAttempts`, then 429 for as long as a used-up word is kept, and `code_expired`
-///   once its lifetime is over;
-/// - where nothing was asked for, the tries count on a per-subject counter with the same
-///   limit: `invalid_code` until `maxAttempts`, then 429 until the window ends.
+/// `code_expired`.
+///
+/// On `/recovery/code` no answer tells an unknown identifier from a known one, nor which
+/// identifiers share an account. Every recovery request for an identifier, sent or rehearsed,
+/// by any channel, marks that identifier's stand-in (a counter started at the request's time,
+/// `UnitGate.marks`). A try on an identifier uses
+/// - the account's code word only when that very request made it (the word was made at the
+///   stand-in's time): a word asked for through another identifier of the account is not this
+///   identifier's to try;
+/// - else the stand-in, which runs exactly as a word does: `invalid_code` until `maxAttempts`,
+///   then 429 for as long as a used-up word is kept, and `code_expired` past the code's
+///   lifetime;
+/// - else, where nothing was asked for, a counter of the identifier: `invalid_code` until
+///   `maxAttempts`, then 429 until the window ends; each request starts it again.
 struct CodeCheck: Sendable {
     let ports: BrokerPorts
     let throttle: Throttle
     let secrets: CheckWordSecrets
     let maxAttempts: Int
-    /// The life of a code (and of its stand-in), and the window of a subject's counter.
+    /// The life of a code (and of its stand-in), and the window of an identifier's counter.
     let codeTTLSeconds: Int
 
     /// The open code word of `purpose` when `code` matches it. `account` nil: an unknown
-    /// `identifier`, which is answered as a wrong code. `bound` says whether the word still
-    /// belongs to the account's current address.
+    /// `identifier`, which is answered as a wrong code. `identifier` nil: a signed-in account
+    /// verifying an address. `bound` says whether the word still belongs to the account's
+    /// current address.
     func match(
         _ code: String, account: Account?, identifier: Identifier?, purpose: CheckWordPurpose, bound: (CheckWord) -> Bool = { _ in true }
     ) async throws -> CheckWord {
         let ticket = try await throttle.admitSignIn(account: account, identifier: identifier, clientAddress: nil)
         let now = ports.clock.now()
+        var asked: Date?
+        if let identifier { asked = try await standIn(of: identifier, now: now) }
         if let account, let word = try await ports.store.latestCheckWord(accountId: account.id, purpose: purpose, kind: .code),
-           word.expiresAt.addingTimeInterval(TimeInterval(CheckWord.keptAfterExpirySeconds)) > now {
+           word.expiresAt.addingTimeInterval(TimeInterval(CheckWord.keptAfterExpirySeconds)) > now,
+           identifier == nil || asked.map({ Self.sameMillisecond($0, word.createdAt) }) == true {
             if word.revokedAt != nil, word.attempts >= maxAttempts { throw BrokerError.tooManyAttempts(retryAfter: 1) }
             if word.isOpen, bound(word) {
                 let candidate = code.trimmingWhitespace()
@@ -47,14 +57,15 @@ struct CodeCheck: Sendable {
                 return word
             }
         }
-        // No live word: the same sequence of answers, on the stand-in of a code asked for...
-        if let identifier, let asked = try await standIn(of: identifier, now: now) {
+        // No live word of this identifier's: the same sequence of answers, on the stand-in of a code asked for...
+        if let identifier, let asked {
             try await attempt(counter: Self.standInKey(identifier), expiresAt: asked.addingTimeInterval(TimeInterval(codeTTLSeconds)), now: now) {
                 false
             } wrong: {}
         }
-        // ... or, where none was, counted per subject.
-        guard let subject = Self.subject(account: account, identifier: identifier) else { throw BrokerError.invalidCode }
+        // ... or, where none was, counted per identifier (per account when verifying an address).
+        let subject = identifier.map(Self.subjectKey) ?? account.map { "code:acct:" + $0.id }
+        guard let subject else { throw BrokerError.invalidCode }
         let tries = try await ports.rateLimiter.hit(key: subject, window: codeTTLSeconds, now: now)
         if tries.count >= maxAttempts { throw BrokerError.tooManyAttempts(retryAfter: 1) }
         throw BrokerError.invalidCode
@@ -90,15 +101,18 @@ struct CodeCheck: Sendable {
         return kept.start.addingTimeInterval(TimeInterval(life)) > now ? kept.start : nil
     }
 
+    /// The stores keep times to the millisecond: a word and the stand-in marked in its unit
+    /// were made at one `now`, which reads back as the same millisecond.
+    static func sameMillisecond(_ a: Date, _ b: Date) -> Bool {
+        (a.timeIntervalSince1970 * 1000).rounded() == (b.timeIntervalSince1970 * 1000).rounded()
+    }
+
     /// The counter of the tries on one code word.
     static func wordKey(_ id: String) -> String { "code:word:" + id }
 
     /// The counter `UnitGate.marks` starts when a recovery code is asked for `identifier`.
     static func standInKey(_ identifier: Identifier) -> String { "code:sent:" + identifier.key }
 
-    /// The stand-in counter of a subject's code tries; a new code asked for starts it again.
-    static func subject(account: Account?, identifier: Identifier?) -> String? {
-        if let account { return "code:acct:" + account.id }
-        return identifier.map { "code:ident:" + $0.key }
-    }
+    /// The counter of an identifier's tries where no code was asked for; a request starts it again.
+    static func subjectKey(_ identifier: Identifier) -> String { "code:ident:" + identifier.key }
 }

@@ -15,10 +15,10 @@ struct WordIssuer: Sendable {
 
     func issue(
         _ purpose: CheckWordPurpose, _ kind: CheckWord.Kind, accountId: String, channel: Channel, address: String,
-        ttlSeconds: Int, payload: String? = nil
+        ttlSeconds: Int, payload: String? = nil, now: Date? = nil
     ) -> Issued {
         let id = ports.tokens.identifier()
-        let now = ports.clock.now()
+        let now = now ?? ports.clock.now()
         let word = CheckWord(
             id: id, accountId: accountId, purpose: purpose, kind: kind, channel: channel, secretHash: secrets.storedHash(of: kind, id: id),
             address: address, createdAt: now, expiresAt: now.addingTimeInterval(TimeInterval(ttlSeconds)), payload: payload

@@ -29,7 +29,8 @@ extension RecoveryFlow {
         var words: [CheckWord] = []
         /// A new word; what goes into the message is its placeholder, never the secret.
         func newWord(_ purpose: CheckWordPurpose, _ kind: CheckWord.Kind, ttl: Int) -> String {
-            let issued = ports.words(secrets).issue(purpose, kind, accountId: account.id, channel: channel, address: address, ttlSeconds: ttl)
+            // Made at the unit's own time, which its code's stand-in is marked with too (`CodeCheck`).
+            let issued = ports.words(secrets).issue(purpose, kind, accountId: account.id, channel: channel, address: address, ttlSeconds: ttl, now: now)
             words.append(issued.word)
             return issued.placeholder
         }

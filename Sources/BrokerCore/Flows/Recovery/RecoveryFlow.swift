@@ -60,7 +60,7 @@ public struct RecoveryFlow: Sendable {
             // One window per account and channel, so a double-click sends once: the second
             // request finds it taken, and is answered as accepted with nothing created or superseded.
             let gate = throttle.sendGate(subject: subject, clientAddress: clientAddress, window: cooldown("cooldown:\(account.id):\(channel.rawValue)"),
-                                         marks: codeStandIn(identifier, channel))
+                                         resets: [CodeCheck.subjectKey(identifier)], marks: [CodeCheck.standInKey(identifier)])
             _ = try await ports.commit(sendUnit(to: account, address: address, via: channel, actor: "user", returnTo: returnTo, now: gate.now), behind: gate)
             return
         }
@@ -71,17 +71,10 @@ public struct RecoveryFlow: Sendable {
         let channel = requested ?? Self.defaultChannel(for: identifier, account: nil)
         let gate = throttle.sendGate(subject: subject, clientAddress: clientAddress,
                                      window: cooldown("cooldown:ident:\(identifier.key):\(channel.rawValue)"),
-                                     resets: CodeCheck.subject(account: nil, identifier: identifier).map { [$0] } ?? [],
-                                     marks: codeStandIn(identifier, channel))
+                                     resets: [CodeCheck.subjectKey(identifier)], marks: [CodeCheck.standInKey(identifier)])
         let standIn = standInAccount(locale: requestLocale)
         let unit = try sendUnit(to: standIn, address: identifier.key, via: channel, actor: "user", returnTo: returnTo, now: gate.now)
         _ = try await ports.commit([.insertAccount(standIn)] + unit, behind: gate, rehearsal: true)
-    }
-
-    /// A code asked for by identifier leaves its stand-in, sent or rehearsed alike, so the tries on
-    /// `/recovery/code` run the same for a known identifier and an unknown one (`CodeCheck`).
-    private func codeStandIn(_ identifier: Identifier, _ channel: Channel) -> [String] {
-        channel == .sms ? [CodeCheck.standInKey(identifier)] : []
     }
 
     /// An operator's send: no cooldown, no pause; the account must have a verified address on the channel.
