@@ -169,6 +169,11 @@ run recovery_one "$CONNECTIONS" -s "$work/one-account.lua" "$B/api/v1/recovery"
 run recovery_256 256 -s "$work/recovery-user.lua" "$B/api/v1/recovery"
 sleep 3
 backlog=$(python3 -c "import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute(\"SELECT count(*) FROM outbox WHERE state <> 'sent'\").fetchone()[0])" "$work/broker.sqlite")
+# Every message out once: as many mail files as outbox rows (a file is named by its message's
+# id, so a message sent twice would still be one file; the kill -9 and two-instance tests
+# count repeats).
+messages=$(python3 -c "import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute(\"SELECT count(*) FROM outbox WHERE channel = 'email'\").fetchone()[0])" "$work/broker.sqlite")
+mail_files=$(find "$work/mail" -name '*.json' | wc -l)
 # The Argon2 ceiling is measured right before the sign-in load: this machine's speed drifts.
 hash_out=$("$BIN/broker-hash-cost" 10)
 ceiling=$(awk -F= '/^ceiling_per_second=/ {print $2}' <<<"$hash_out")
@@ -245,6 +250,7 @@ row "GET /health/live" live "$(ratio "${RPS[live]}" "${RPS[bare_get]}") of bare 
 echo
 echo "CPU us: the measured process's CPU time per request; kB wr: what it wrote per request (WAL, database, mail files)"
 echo "start to ready: ${ready_ms} ms (target <= 150 ms); outbox backlog 3 s after the recovery load: $backlog (target 0)"
+echo "messages: $messages email rows in the outbox, $mail_files files written by the file transport (target: equal)"
 echo "RSS under recovery load: ${RSS[recovery_256]} MB (target <= 64 MB); under login load: ${RSS[login]} MB (target <= 64 MB + cores x 19 MiB)"
 echo "$hash_out" | grep -v '^ceiling_per_second='
 if [[ ${#PG_ROWS[@]} -gt 0 ]]; then
