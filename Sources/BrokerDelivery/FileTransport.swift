@@ -24,7 +24,7 @@ public struct FileTransport: MessageTransport {
     }
 
     /// Local file writes take a fraction of a millisecond each: a pass's whole batch waits far less
-    /// than a lease for the pool's threads (one, in the broker).
+    /// than a lease for the pool's threads.
     public var parallelism: Int { 256 }
 
     public struct Record: Codable, Sendable {

@@ -99,14 +99,14 @@ public struct BrokerRuntime: Sendable {
         switch config.mail.transport {
         case .smtp: SMTPTransport(url: config.mail.smtpURL, username: config.mail.username, password: config.mail.password, from: config.mail.from,
                                   threadPool: transportPool)
-        case .file: FileTransport(directory: config.mail.fileDirectory, threadPool: fileWritePool)
+        case .file: FileTransport(directory: config.mail.fileDirectory, threadPool: transportPool)
         }
     }
 
     static func smsTransport(_ config: BrokerConfig) -> any MessageTransport {
         switch config.sms.transport {
         case .http: HTTPSMSTransport(url: config.sms.httpURL, token: config.sms.httpToken, threadPool: transportPool)
-        case .file: FileTransport(directory: config.sms.fileDirectory, threadPool: fileWritePool)
+        case .file: FileTransport(directory: config.sms.fileDirectory, threadPool: transportPool)
         }
     }
 
@@ -147,18 +147,13 @@ public struct BrokerRuntime: Sendable {
         return pool
     }()
 
-    /// libcurl's SMTP and HTTP calls block a thread each while they wait on the network: eight
-    /// threads of their own, so a slow mail server neither holds up sign-ins nor sends one by one.
+    /// libcurl's SMTP and HTTP calls block a thread each while they wait on the network, and the
+    /// file transport's writes block too: eight threads of their own, so a slow mail server
+    /// neither holds up sign-ins nor sends one by one. (One thread for the file writes, which
+    /// all wait on one folder's lock anyway, fell behind under the recovery load: on a
+    /// saturated machine a pass's share of the cores follows its number of threads.)
     static let transportPool: NIOThreadPool = {
         let pool = NIOThreadPool(numberOfThreads: 8)
-        pool.start()
-        return pool
-    }()
-
-    /// The file transports' writes, one at a time on a thread of their own: every file added to a
-    /// folder takes the folder's lock, so more threads only wait on each other for it.
-    static let fileWritePool: NIOThreadPool = {
-        let pool = NIOThreadPool(numberOfThreads: 1)
         pool.start()
         return pool
     }()
