@@ -222,6 +222,16 @@ struct SecurityRulesTests {
         }
     }
 
+    /// `n` wrong codes for `identifier` on `/recovery/code`, one at a time: each answer's status and error code.
+    static func wrongCodes(_ client: any TestClientProtocol, _ identifier: String, _ n: Int) async throws -> [String] {
+        var answers: [String] = []
+        for _ in 0..<n {
+            let r = try await client.call(.post, "/api/v1/recovery/code", json: #"{"identifier":"\#(identifier)","code":"000000"}"#)
+            answers.append("\(r.status.code) \(r.errorCode ?? "")")
+        }
+        return answers
+    }
+
     /// Past a code's lifetime, and after a code is used up, a known phone and an unknown one
     /// still answer alike: `code_expired`, then 429 for as long as a used-up code is kept.
     @Test func codeAnswersAfterExpiryAndUseAreTheSameForKnownAndUnknownPhones() async throws {
@@ -232,14 +242,7 @@ struct SecurityRulesTests {
             func ask(_ phone: String) async throws {
                 #expect(try await client.call(.post, "/api/v1/recovery", json: #"{"identifier":"\#(phone)"}"#).status == .accepted)
             }
-            func tries(_ phone: String, _ n: Int) async throws -> [String] {
-                var answers: [String] = []
-                for _ in 0..<n {
-                    let r = try await client.call(.post, "/api/v1/recovery/code", json: #"{"identifier":"\#(phone)","code":"000000"}"#)
-                    answers.append("\(r.status.code) \(r.errorCode ?? "")")
-                }
-                return answers
-            }
+            func tries(_ identifier: String, _ n: Int) async throws -> [String] { try await Self.wrongCodes(client, identifier, n) }
             let known = "+5511999990000", unknown = "+5511900000000"
             // A code left alone past its lifetime.
             try await ask(known)
@@ -273,14 +276,7 @@ struct SecurityRulesTests {
                 let body = channel.map { #"{"identifier":"\#(identifier)","channel":"\#($0)"}"# } ?? #"{"identifier":"\#(identifier)"}"#
                 #expect(try await client.call(.post, "/api/v1/recovery", json: body).status == .accepted)
             }
-            func tries(_ identifier: String, _ n: Int) async throws -> [String] {
-                var answers: [String] = []
-                for _ in 0..<n {
-                    let r = try await client.call(.post, "/api/v1/recovery/code", json: #"{"identifier":"\#(identifier)","code":"000000"}"#)
-                    answers.append("\(r.status.code) \(r.errorCode ?? "")")
-                }
-                return answers
-            }
+            func tries(_ identifier: String, _ n: Int) async throws -> [String] { try await Self.wrongCodes(client, identifier, n) }
             // Tries with nothing asked, then a request by email: each starts over alike.
             let idle = try await (tries("maria@example.com", 3), tries("nobody@example.com", 3))
             #expect(idle.0 == idle.1 && idle.0.last == "429 too_many_attempts", "\(idle)")
