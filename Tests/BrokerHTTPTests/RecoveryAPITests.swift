@@ -338,6 +338,18 @@ struct RecoveryAPITests {
         }
     }
 
+    /// A code an operator sent by SMS is redeemed with the phone it went to.
+    @Test func anOperatorsSMSCodeWorksWithThePhone() async throws {
+        let app = try await AppHarness()
+        try await app.test { client in
+            let id = try await client.createAccount(Self.maria)
+            #expect(try await client.admin(.post, "/api/v1/admin/accounts/\(id)/recovery", json: #"{"channel":"sms"}"#).status == .accepted)
+            let code = try #require(Self.code(in: try await app.text(to: "+5511999990000")))
+            let redeemed = try await client.call(.post, "/api/v1/recovery/code", json: #"{"identifier":"+55 11 99999-0000","code":"\#(code)"}"#)
+            #expect(redeemed.status == .ok, "\(redeemed.text)")
+        }
+    }
+
     @Test func adminSendsRecovery() async throws {
         let app = try await AppHarness()
         try await app.test { client in

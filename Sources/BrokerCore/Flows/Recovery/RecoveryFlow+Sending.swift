@@ -8,8 +8,12 @@ extension RecoveryFlow {
         let now = ports.clock.now()
         let cooldownKey = "cooldown:\(account.id):\(channel.rawValue)"
         let openedWindow = try await openCooldown(cooldownKey) == true
+        // No one asked through an identifier: the code is the address's own to try, so the
+        // address's stand-in is marked with the word's time (`CodeCheck`).
+        let reached: Identifier = channel == .sms ? .phone(address) : .email(address)
         do {
-            try await ports.commit(sendUnit(to: account, address: address, via: channel, actor: actor, returnTo: nil, now: now))
+            _ = try await ports.commit(sendUnit(to: account, address: address, via: channel, actor: actor, returnTo: nil, now: now),
+                                       behind: UnitGate(marks: [CodeCheck.standInKey(reached)], now: now))
         } catch {
             // Nothing went out: the person's next try must not wait out a window for it.
             if openedWindow { try? await ports.rateLimiter.reset(key: cooldownKey) }
