@@ -1,3 +1,4 @@
+@testable import BrokerHTTP
 import Foundation
 import Hummingbird
 import HummingbirdTesting
@@ -116,5 +117,25 @@ struct RecoveryPagesTests {
             #expect(done.status == .ok)
             #expect(try await client.call(.get, "/api/v1/recovery/token?token=\(reset)").errorCode == "incorrect_check_word")
         }
+    }
+}
+
+/// Which errors of the social routes are pages: by Accept's q-values, as RFC 9110 reads them.
+@Suite("Accept")
+struct AcceptTests {
+    @Test(arguments: [
+        ("text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8", true),  // a browser
+        ("text/html", true),
+        ("application/json;q=0.1, text/html", true),
+        ("text/*", true),
+        ("application/json", false),
+        ("*/*", false),
+        ("text/html;q=0.1, application/json", false),
+        ("text/html;q=0, application/json", false),
+        ("text/html;q=0", false),
+        ("", false),
+    ])
+    func pagesGoToWhoPrefersHTML(accept: String, html: Bool) {
+        #expect(PageErrorMiddleware.prefersHTML(accept: accept) == html, "\(accept)")
     }
 }

@@ -1,3 +1,4 @@
+import Foundation
 import Hummingbird
 
 /// On the page routes, whatever a handler throws (a refusal, a form that cannot be read,
@@ -22,12 +23,25 @@ struct PageErrorMiddleware: RouterMiddleware {
         }
     }
 
-    /// True when Accept ranks text/html above application/json.
+    /// True when Accept ranks text/html above application/json (RFC 9110 §12.5.1): each by its
+    /// own q, else its type's `text/*` or `application/*`, else `*/*`, else 0. A tie, `*/*`
+    /// alone or no Accept at all is JSON; `text/html;q=0` is never HTML.
     static func prefersHTML(_ request: Request) -> Bool {
-        guard let accept = request.headers[.accept]?.lowercased() else { return false }
-        let html = accept.range(of: "text/html")?.lowerBound
-        let json = accept.range(of: "application/json")?.lowerBound
-        guard let html else { return false }
-        return json.map { html < $0 } ?? true
+        guard let accept = request.headers[.accept] else { return false }
+        return prefersHTML(accept: accept)
+    }
+
+    static func prefersHTML(accept: String) -> Bool {
+        var weights: [String: Double] = [:]
+        for part in accept.lowercased().split(separator: ",") {
+            let pieces = part.split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces) }
+            guard let range = pieces.first, !range.isEmpty else { continue }
+            let q = pieces.dropFirst().first { $0.hasPrefix("q=") }.flatMap { Double($0.dropFirst(2)) } ?? 1
+            weights[range] = max(weights[range] ?? 0, min(max(q, 0), 1))
+        }
+        func weight(_ type: String) -> Double {
+            weights[type] ?? weights[String(type.prefix { $0 != "/" }) + "/*"] ?? weights["*/*"] ?? 0
+        }
+        return weight("text/html") > weight("application/json")
     }
 }
