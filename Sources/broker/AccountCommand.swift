@@ -21,8 +21,8 @@ struct AccountCommand: AsyncParsableCommand {
         @Flag(help: "Read the password from standard input (required; never from the command line).") var passwordStdin = false
 
         func run() async throws {
-            // An account made here without a password, an address to recover by or a provider
-            // could never be signed in to: the contract's usage has --password-stdin required.
+            // The contract's usage has --password-stdin required: with --login alone, an account
+            // made without it could never be signed in to.
             guard passwordStdin else { throw ValidationError("give --password-stdin and type the password on standard input") }
             let password = try readPassword()
             try await withAdmin(options) { admin in

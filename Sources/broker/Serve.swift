@@ -17,10 +17,8 @@ struct Serve: AsyncParsableCommand {
         logger.info("serving", metadata: ["address": "\(config.server.host):\(config.server.port)", "public_url": "\(config.server.publicURL)"])
         do {
             try await runtime.application(logger: logger).runService()
-        } catch let error as SocketAddressError.UnknownHost {
+        } catch where error is SocketAddressError.UnknownHost || error is SocketAddressError {
             // A host name that does not resolve: say which setting it was.
-            throw ValidationError("config: server.host: cannot listen on \(config.server.host):\(config.server.port): \(error)")
-        } catch let error as SocketAddressError {
             throw ValidationError("config: server.host: cannot listen on \(config.server.host):\(config.server.port): \(error)")
         } catch let error as IOError where error.errnoCode == EADDRINUSE || error.errnoCode == EADDRNOTAVAIL || error.errnoCode == EACCES {
             throw ValidationError("config: server.host/server.port: cannot listen on \(config.server.host):\(config.server.port): \(error)")

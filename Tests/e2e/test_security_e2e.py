@@ -269,3 +269,15 @@ def test_a_stopped_postgres_gets_quick_503s_and_the_broker_recovers(tmp_path, sm
     finally:
         broker.stop()
         subprocess.run([str(ROOT / "scripts" / "pg.sh"), "stop", pgdir], check=False)
+
+
+def test_a_port_already_taken_stops_serve_naming_the_setting(tmp_path, smtp):
+    """serve exits 64 with a message naming server.port when it cannot listen, instead of a bare
+    socket error after logging "serving"."""
+    broker = Broker(tmp_path, smtp.port)
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", broker.port))
+        taken.listen()
+        result = subprocess.run([BROKER, "serve", "--config", str(broker.config)], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 64, result
+    assert "server.host/server.port: cannot listen on 127.0.0.1:%d" % broker.port in result.stderr, result.stderr
